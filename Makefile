@@ -1,0 +1,64 @@
+# Customer-success warehouse. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SCALE ?= small
+SEED ?= 42
+export CS_LANDING_DIR ?= data/landing
+export CS_WAREHOUSE_PATH ?= data/warehouse.duckdb
+export CS_SERVING_PATH ?= data/serving.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# uv must use the machine's Python 3.11, never download one.
+export UV_PYTHON_DOWNLOADS := never
+
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen --no-sync
+PY := $(RUN) python
+
+.PHONY: help env run test lint format generate refresh summary dev clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| (echo "Installing uv with pip" && python3 -m pip install --quiet uv)
+	$(UV) sync --frozen
+	@touch $@
+
+env: .venv/.synced  ## Create the environment from uv.lock
+
+run: env  ## Everything: environment, demo data if none, full refresh, summary
+	@if [ -z "$$(ls -A $(CS_LANDING_DIR) 2>/dev/null)" ]; then \
+		echo "No landing data in $(CS_LANDING_DIR): generating the small demo set"; \
+		$(MAKE) --no-print-directory generate; fi
+	$(PY) -m orchestration.cli refresh
+	$(PY) -m orchestration.cli summary
+
+test: env  ## The whole test suite
+	$(RUN) pytest -n 2 --dist loadgroup
+
+lint: env  ## ruff (lint + format check) and sqlfluff
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	@if [ -d dbt_project/models ]; then $(RUN) sqlfluff lint dbt_project/models dbt_project/macros; fi
+
+format: env  ## Apply ruff format and fixes
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+generate: env  ## Demo landing data: make generate SCALE=small|medium|large SEED=n
+	$(PY) -m orchestration.demo_data --scale $(SCALE) --seed $(SEED) --out $(CS_LANDING_DIR)
+
+refresh: env  ## Materialise every asset on what is in the landing folder
+	$(PY) -m orchestration.cli refresh
+
+summary: env  ## Rows per table, quarantine, where outputs are
+	$(PY) -m orchestration.cli summary
+
+dev: env  ## Dagster UI on http://localhost:3000
+	@$(PY) -m orchestration.cli dagster-home >/dev/null
+	$(RUN) dagster dev -m orchestration.definitions
+
+clean:  ## Remove generated data, warehouse and Dagster history (keeps the environment)
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -1,0 +1,155 @@
+"""Command line behind the Makefile: `python -m orchestration.cli refresh|summary|dagster-home`.
+
+`refresh` materialises every asset through Dagster (so runs, metadata and checks are recorded
+in the instance the UI shows), in two runs: the daily-partitioned ingestion over every landing
+day as one single-run backfill, then the unpartitioned transformation. It exits non-zero and
+names the failing step when anything fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+import duckdb
+
+from orchestration.ingest.landing import landing_dates
+from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
+from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.settings import REPO_ROOT, Settings, get_settings
+
+log = logging.getLogger("cs_warehouse")
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+# Dagster's console logger at INFO: progress lines, without the engine's DEBUG chatter.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def ensure_dagster_home(settings: Settings) -> None:
+    """Create DAGSTER_HOME with the repository's dagster.yaml, and export it."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = settings.dagster_home / "dagster.yaml"
+    source = REPO_ROOT / "dagster.yaml"
+    if not config.exists() or not filecmp.cmp(source, config, shallow=False):
+        shutil.copyfile(source, config)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+
+
+def _landing_range(settings: Settings) -> tuple[date, date]:
+    days = landing_dates(settings.landing_dir)
+    if not days:
+        raise SystemExit(
+            f"No landing data in {settings.landing_dir}: expected "
+            "<system>/<object>/<YYYY-MM-DD>/part-NNNNN.jsonl[.gz]. Run `make generate` for demo "
+            "data or set CS_LANDING_DIR to your exports."
+        )
+    return days[0], days[-1]
+
+
+def _report_failure(result, stage: str) -> None:
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "unknown error"
+            print(f"FAILED {stage}: step {event.step_key}: {message}", file=sys.stderr)
+
+
+def refresh(settings: Settings) -> int:
+    """Materialise ingestion (single-run backfill over every landing day), then transformation."""
+    ensure_dagster_home(settings)
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.definitions import defs
+
+    first, last = _landing_range(settings)
+    instance = DagsterInstance.get()
+    graph = defs.resolve_asset_graph()
+    ingestion_keys = [key for key in graph.get_all_asset_keys() if graph.get(key).is_partitioned]
+    print(f"Ingesting {len(ingestion_keys)} landing objects, days {first}..{last}")
+    result = materialize(
+        [defs.resolve_assets_def(key) for key in ingestion_keys],
+        instance=instance,
+        tags={
+            PARTITION_RANGE_START_TAG: first.isoformat(),
+            PARTITION_RANGE_END_TAG: last.isoformat(),
+        },
+        run_config=QUIET_RUN_CONFIG,
+        raise_on_error=False,
+    )
+    if not result.success:
+        _report_failure(result, "ingestion")
+        return 1
+    return 0
+
+
+def _table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
+    rows = []
+    for target in ALL_TARGETS:
+        spec = target.spec
+        loaded = con.execute(f"select count(*) from {spec.table}").fetchone()[0]
+        quarantined = con.execute(
+            f"select count(*) from {QUARANTINE_TABLE} where system = ? and object = ?",
+            [spec.system, spec.object],
+        ).fetchone()[0]
+        rows.append((spec.table, loaded, quarantined))
+    return rows
+
+
+def summary(settings: Settings) -> int:
+    """Print rows per table, quarantined rows, and where the outputs are."""
+    if not settings.warehouse_path.exists():
+        print(f"No warehouse at {settings.warehouse_path}: run `make refresh` first.")
+        return 1
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        counts = _table_counts(con)
+        files, lines, unbalanced = con.execute(
+            f"select count(*), sum(lines_read), count(*) filter (where lines_read <> "
+            f"records_loaded + records_quarantined) from {LOAD_LOG_TABLE}"
+        ).fetchone()
+        reasons = con.execute(
+            f"select system || '/' || object, reason, count(*) from {QUARANTINE_TABLE} "
+            "group by all order by 3 desc limit 10"
+        ).fetchall()
+    width = max(len(name) for name, _, _ in counts)
+    print(f"\nRaw tables ({files} landing files, {lines} lines read):")
+    print(f"  {'table':<{width}}  {'rows':>10}  {'quarantined':>11}")
+    for name, loaded, quarantined in counts:
+        print(f"  {name:<{width}}  {loaded:>10,}  {quarantined:>11,}")
+    total_quarantined = sum(q for _, _, q in counts)
+    print(f"  {'total':<{width}}  {sum(r for _, r, _ in counts):>10,}  {total_quarantined:>11,}")
+    if unbalanced:
+        print(f"  {unbalanced} file(s) where lines read != loaded + quarantined (envelopes/CSV)")
+    if reasons:
+        print(f"\nQuarantine ({QUARANTINE_TABLE}), top reasons:")
+        for obj, reason, count in reasons:
+            print(f"  {count:>6}  {obj}: {reason}")
+    print("\nOutputs:")
+    print(f"  warehouse   {settings.warehouse_path}")
+    print(f"  landing     {settings.landing_dir}")
+    print(f"  dagster     {settings.dagster_home} (`make dev` opens the UI)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
+    parser.add_argument("command", choices=["refresh", "summary", "dagster-home"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    settings = get_settings()
+    if args.command == "dagster-home":
+        ensure_dagster_home(settings)
+        print(settings.dagster_home)
+        return 0
+    if args.command == "refresh":
+        return refresh(settings)
+    return summary(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""The code location: the single Definitions object."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration.ingest.billing import STRIPE_ASSETS
+from orchestration.ingest.crm import HUBSPOT_ASSETS
+from orchestration.ingest.product import SEGMENT_ASSETS
+from orchestration.resources import build_resources
+
+defs = Definitions(
+    assets=[*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS],
+    resources=build_resources(),
+)

@@ -1,0 +1,81 @@
+"""Finding files in the landing folder.
+
+Layout: `<landing>/<system>/<object>/<YYYY-MM-DD>/part-<NNNNN>.jsonl[.gz]`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PART_FILE = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")
+EXCHANGE_RATES_FILE = "rates.csv"
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    relative_path: str  # relative to the landing folder: what lineage columns and errors show
+    partition_date: date
+    size_bytes: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class PartitionScan:
+    """What a scan of one object's folder found: files per day, and anything it ignored."""
+
+    files_by_date: dict[date, list[LandingFile]]
+    ignored: list[str]  # paths that do not follow the layout; reported, never silently skipped
+
+
+def _is_data_file(name: str, file_pattern: re.Pattern[str] | str) -> bool:
+    if isinstance(file_pattern, str):
+        return name == file_pattern
+    return bool(file_pattern.match(name))
+
+
+def scan_object(
+    landing_dir: Path,
+    system: str,
+    obj: str,
+    dates: set[date] | None = None,
+    file_pattern: re.Pattern[str] | str = PART_FILE,
+) -> PartitionScan:
+    """List one object's landing files by partition day (all days, or only `dates`)."""
+    root = landing_dir / system / obj
+    files_by_date: dict[date, list[LandingFile]] = {}
+    ignored: list[str] = []
+    if not root.is_dir():
+        return PartitionScan(files_by_date, ignored)
+    for day_dir in sorted(root.iterdir()):
+        try:
+            day = date.fromisoformat(day_dir.name)
+        except ValueError:
+            ignored.append(str(day_dir.relative_to(landing_dir)))
+            continue
+        if not day_dir.is_dir() or (dates is not None and day not in dates):
+            continue
+        for path in sorted(day_dir.iterdir()):
+            relative = str(path.relative_to(landing_dir))
+            if not path.is_file() or not _is_data_file(path.name, file_pattern):
+                ignored.append(relative)
+                continue
+            stat = path.stat()
+            files_by_date.setdefault(day, []).append(
+                LandingFile(path, relative, day, stat.st_size, stat.st_mtime_ns)
+            )
+    return PartitionScan(files_by_date, ignored)
+
+
+def landing_dates(landing_dir: Path) -> list[date]:
+    """Every partition day present anywhere in the landing folder, sorted."""
+    days: set[date] = set()
+    for day_dir in landing_dir.glob("*/*/*"):
+        try:
+            days.add(date.fromisoformat(day_dir.name))
+        except ValueError:
+            continue
+    return sorted(days)

@@ -1,0 +1,87 @@
+"""DDL of the raw layer: one table per landing object, the quarantine and the load log.
+
+Every raw table has the same shape: the record's original JSON plus lineage columns. dbt's
+staging models are the only readers (through `source()`), so this file and
+`dbt_project/models/staging/*/_*__sources.yml` change together.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.ingest.specs import ALL_SPECS, ObjectSpec
+
+RAW_RECORD_COLUMNS = """
+    record_id varchar not null,        -- the object's id (Segment: messageId)
+    record json not null,              -- the record exactly as the source emitted it
+    _event_id varchar,                 -- Stripe Event id when the record came inside an event
+    _event_type varchar,               -- e.g. customer.subscription.updated
+    _event_created bigint,             -- the event's `created` (Unix seconds)
+    _source_file varchar not null,     -- path relative to the landing folder
+    _line_number bigint not null,      -- 1-based line in the file
+    _record_index integer not null,    -- 0-based position inside a page envelope (0 if bare)
+    _partition_date date not null,     -- extraction day (Stripe, HubSpot) / received day (Segment)
+    _record_version varchar not null,  -- sortable: a later version of an object sorts higher
+    _loaded_at timestamp not null
+"""
+
+EXCHANGE_RATES_TABLE = "raw_stripe.exchange_rates"
+QUARANTINE_TABLE = "main.raw_quarantine"
+LOAD_LOG_TABLE = "main.raw_load_log"
+
+_EXCHANGE_RATES_DDL = f"""
+create table if not exists {EXCHANGE_RATES_TABLE} (
+    date date not null,
+    currency varchar not null,         -- lowercase ISO code, as Stripe writes currencies
+    usd_per_unit decimal(18, 10) not null,
+    _source_file varchar not null,
+    _line_number bigint not null,
+    _partition_date date not null,
+    _loaded_at timestamp not null
+)
+"""
+
+_QUARANTINE_DDL = f"""
+create table if not exists {QUARANTINE_TABLE} (
+    system varchar not null,
+    object varchar not null,
+    partition_date date not null,
+    file varchar not null,
+    line_number bigint not null,
+    record_index integer,             -- null when the whole line was rejected
+    raw_text varchar,                 -- the rejected line or record, verbatim
+    reason varchar not null,
+    loaded_at timestamp not null
+)
+"""
+
+_LOAD_LOG_DDL = f"""
+create table if not exists {LOAD_LOG_TABLE} (
+    system varchar not null,
+    object varchar not null,
+    partition_date date not null,
+    file varchar not null,
+    file_bytes bigint not null,
+    file_mtime_ns bigint not null,
+    lines_read bigint not null,
+    records_loaded bigint not null,
+    records_quarantined bigint not null,
+    loader_version varchar not null,
+    loaded_at timestamp not null
+)
+"""
+
+
+def raw_table_ddl(spec: ObjectSpec) -> str:
+    return f"create table if not exists {spec.table} ({RAW_RECORD_COLUMNS})"
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every raw schema and table if missing (idempotent)."""
+    for schema in sorted({spec.schema for spec in ALL_SPECS}):
+        con.execute(f"create schema if not exists {schema}")
+    for spec in ALL_SPECS:
+        con.execute(raw_table_ddl(spec))
+    con.execute(_EXCHANGE_RATES_DDL)
+    con.execute(_QUARANTINE_DDL)
+    con.execute(_LOAD_LOG_DDL)

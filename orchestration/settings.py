@@ -1,0 +1,66 @@
+"""Configuration from the environment, read in exactly one place.
+
+| variable            | default                      | meaning                                     |
+|---------------------|------------------------------|---------------------------------------------|
+| CS_LANDING_DIR      | data/landing                 | folder of source exports (LANDING.md layout)|
+| CS_WAREHOUSE_PATH   | data/warehouse.duckdb        | the working warehouse (one writer)          |
+| CS_SERVING_PATH     | data/serving.duckdb          | the published file BI tools read            |
+| CS_AS_OF            | today (UTC)                  | the refresh date; "current" means this day  |
+| CS_HISTORY_START    | first date folder in landing | first daily partition                       |
+| DAGSTER_HOME        | .dagster_home                | Dagster instance (run history, schedules)   |
+
+Relative paths are resolved against the repository root, so commands behave the same from
+any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def _path(env: Mapping[str, str], name: str, default: str) -> Path:
+    path = Path(env.get(name) or default).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _date(env: Mapping[str, str], name: str) -> date | None:
+    value = env.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"{name}={value!r} is not a date; expected YYYY-MM-DD") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse_path: Path
+    serving_path: Path
+    as_of: date
+    history_start: date | None
+    dagster_home: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            landing_dir=_path(env, "CS_LANDING_DIR", "data/landing"),
+            warehouse_path=_path(env, "CS_WAREHOUSE_PATH", "data/warehouse.duckdb"),
+            serving_path=_path(env, "CS_SERVING_PATH", "data/serving.duckdb"),
+            as_of=_date(env, "CS_AS_OF") or datetime.now(UTC).date(),
+            history_start=_date(env, "CS_HISTORY_START"),
+            dagster_home=_path(env, "DAGSTER_HOME", ".dagster_home"),
+        )
+
+
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,49 @@
+"""Shared test helpers: writing landing files and opening scratch warehouses."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import REPO_ROOT
+
+# ../shared beside the repository (where CI puts it); CS_SHARED_DIR overrides.
+SHARED_DIR = Path(os.environ.get("CS_SHARED_DIR", REPO_ROOT.parent / "shared"))
+
+
+class Landing:
+    """Writes files in the landing layout under a temporary folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write_lines(
+        self, key: str, day: str, lines: list[str], part: int = 0, gz: bool = False
+    ) -> Path:
+        folder = self.root / key / day
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"part-{part:05d}.jsonl{'.gz' if gz else ''}"
+        data = "".join(line + "\n" for line in lines).encode()
+        path.write_bytes(gzip.compress(data, mtime=0) if gz else data)
+        return path
+
+    def write(self, key: str, day: str, records: list, part: int = 0, gz: bool = False) -> Path:
+        return self.write_lines(key, day, [json.dumps(r) for r in records], part, gz)
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Landing:
+    return Landing(tmp_path / "landing")
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect()
+    yield connection
+    connection.close()

@@ -1,0 +1,343 @@
+"""The loader: every record loaded or quarantined with a reason, never lost."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pytest
+
+from orchestration.ingest.loader import load_landing, load_partitions
+from orchestration.ingest.specs import SPECS_BY_KEY
+from orchestration.ingest.targets import TARGETS_BY_KEY
+
+DAY = "2025-06-01"
+
+
+def subscription_new_shape(sub_id: str = "sub_new", status: str = "active") -> dict:
+    """A subscription as API versions since 2025-03-31 write it: periods on the items."""
+    return {
+        "id": sub_id,
+        "object": "subscription",
+        "customer": "cus_1",
+        "status": status,
+        "created": 1748736000,
+        "start_date": 1748736000,
+        "cancel_at_period_end": False,
+        "currency": "usd",
+        "discounts": [],
+        "items": {
+            "object": "list",
+            "data": [
+                {
+                    "id": "si_1",
+                    "object": "subscription_item",
+                    "quantity": 5,
+                    "created": 1748736000,
+                    "current_period_start": 1748736000,
+                    "current_period_end": 1751328000,
+                    "price": {
+                        "id": "price_1",
+                        "object": "price",
+                        "product": "prod_1",
+                        "currency": "usd",
+                        "unit_amount": 2000,
+                        "type": "recurring",
+                        "recurring": {"interval": "month", "interval_count": 1},
+                    },
+                }
+            ],
+        },
+    }
+
+
+def subscription_old_shape() -> dict:
+    """The same subscription before API version 2025-03-31: periods at the top level."""
+    sub = subscription_new_shape("sub_old")
+    item = sub["items"]["data"][0]
+    sub["current_period_start"] = item.pop("current_period_start")
+    sub["current_period_end"] = item.pop("current_period_end")
+    return sub
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def quarantine(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return rows(
+        con,
+        "select object, file, line_number, reason from raw_quarantine order by file, line_number",
+    )
+
+
+def test_both_stripe_api_shapes_load_with_their_original_json(landing, con):
+    landing.write("stripe/subscriptions", DAY, [subscription_new_shape(), subscription_old_shape()])
+    old_invoice = {
+        "id": "in_old",
+        "object": "invoice",
+        "customer": "cus_1",
+        "status": "paid",
+        "created": 1735689600,
+        "currency": "eur",
+        "amount_due": 1000,
+        "amount_paid": 1000,
+        "subscription": "sub_old",
+        "lines": {"data": [{"id": "il_1", "amount": 1000, "proration": False, "price": {}}]},
+    }
+    new_invoice = {
+        **{k: v for k, v in old_invoice.items() if k != "subscription"},
+        "id": "in_new",
+        "parent": {"subscription_details": {"subscription": "sub_new"}},
+    }
+    landing.write("stripe/invoices", DAY, [old_invoice, new_invoice])
+
+    load_landing(con, landing.root)
+
+    subs = rows(
+        con,
+        "select record_id, record->>'$.current_period_start', "
+        "record->>'$.items.data[0].current_period_start' "
+        "from raw_stripe.subscriptions order by record_id",
+    )
+    assert subs == [("sub_new", None, "1748736000"), ("sub_old", "1748736000", None)]
+    invoices = rows(con, "select record_id from raw_stripe.invoices order by 1")
+    assert invoices == [("in_new",), ("in_old",)]
+    assert quarantine(con) == []
+
+
+def test_envelopes_and_events_are_unwrapped(landing, con):
+    customer = {"id": "cus_1", "object": "customer", "created": 1700000000}
+    stripe_page = {"object": "list", "data": [customer, {**customer, "id": "cus_2"}]}
+    event = {
+        "object": "event",
+        "id": "evt_9",
+        "type": "customer.updated",
+        "created": 1700000500,
+        "data": {"object": {**customer, "email": "new@example.com"}},
+    }
+    landing.write("stripe/customers", DAY, [stripe_page, event])
+    hubspot_page = {
+        "results": [{"id": "101", "properties": {"name": "Acme"}}, {"id": "102", "properties": {}}],
+        "paging": {"next": {"after": "102"}},
+    }
+    landing.write("hubspot/companies", DAY, [hubspot_page])
+
+    load_landing(con, landing.root)
+
+    customers = rows(
+        con,
+        "select record_id, _line_number, _record_index, _event_id, _event_created, "
+        "record->>'$.email' from raw_stripe.customers order by _line_number, _record_index",
+    )
+    assert customers == [
+        ("cus_1", 1, 0, None, None, None),
+        ("cus_2", 1, 1, None, None, None),
+        ("cus_1", 2, 0, "evt_9", 1700000500, "new@example.com"),
+    ]
+    # The event's version sorts after the page's version of the same customer.
+    versions = rows(
+        con,
+        "select _record_version from raw_stripe.customers where record_id = 'cus_1' "
+        "order by _record_version",
+    )
+    assert [v[0].split("|")[1] for v in versions] == ["000000000000", "001700000500"]
+    companies = rows(con, "select record_id from raw_hubspot.companies order by 1")
+    assert companies == [("101",), ("102",)]
+
+
+def test_hubspot_dates_as_iso_or_epoch_ms_and_string_numbers_are_accepted(landing, con):
+    landing.write(
+        "hubspot/feedback_submissions",
+        DAY,
+        [
+            {
+                "id": "1",
+                "createdAt": "2025-05-31T10:00:00.000Z",
+                "properties": {"hs_survey_type": "NPS", "hs_value": "9"},
+            },
+            {
+                "id": "2",
+                "createdAt": 1748685600000,
+                "properties": {"hs_survey_type": "CSAT", "hs_value": "4"},
+            },
+            {"id": "3", "createdAt": True, "properties": {"hs_survey_type": "NPS"}},
+        ],
+    )
+    load_landing(con, landing.root)
+    assert rows(con, "select record_id from raw_hubspot.feedback_submissions order by 1") == [
+        ("1",),
+        ("2",),
+    ]
+    assert [q[3] for q in quarantine(con)] == [
+        "wrong type for createdAt: expected varchar or bigint or ubigint, got boolean true"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"messageId": "m1", "type": "track"', "not valid JSON"),
+        ("[1, 2]", "expected a JSON object, got array"),
+        (
+            '{"type": "track", "event": "x", "timestamp": "2025-06-01T00:00:00Z", '
+            '"receivedAt": "2025-06-01T00:00:01Z"}',
+            "missing required field messageId",
+        ),
+        (
+            '{"messageId": "m1", "type": "track", "event": "x", "timestamp": 1748736000, '
+            '"receivedAt": "2025-06-01T00:00:01Z"}',
+            "wrong type for timestamp: expected varchar, got ubigint 1748736000",
+        ),
+        (
+            '{"messageId": "m1", "type": "trak", "event": "x", '
+            '"timestamp": "2025-06-01T00:00:00Z", "receivedAt": "2025-06-01T00:00:01Z"}',
+            "unknown value 'trak' for type: expected one of track, identify, group, page, "
+            "screen, alias",
+        ),
+        (
+            '{"messageId": "m1", "type": "track", "timestamp": "2025-06-01T00:00:00Z", '
+            '"receivedAt": "2025-06-01T00:00:01Z"}',
+            "a track call without `event`",
+        ),
+        ("   ", "blank line"),
+    ],
+)
+def test_each_bad_input_class_is_quarantined_with_file_line_and_reason(landing, con, line, reason):
+    good = {
+        "messageId": "m0",
+        "type": "track",
+        "event": "Report Created",
+        "timestamp": "2025-06-01T08:00:00.000Z",
+        "receivedAt": "2025-06-01T08:00:01.000Z",
+    }
+    landing.write_lines("segment/events", DAY, [json.dumps(good), line], gz=True)
+    (load,) = load_partitions(con, TARGETS_BY_KEY["segment/events"], landing.root)
+    assert rows(con, "select record_id from raw_segment.events") == [("m0",)]
+    assert quarantine(con) == [
+        ("events", f"segment/events/{DAY}/part-00000.jsonl.gz", 2, reason),
+    ]
+    raw_text = rows(con, "select raw_text from raw_quarantine")[0][0]
+    assert raw_text == line
+    (file_load,) = load.files
+    assert (file_load.lines_read, file_load.records_loaded, file_load.records_quarantined) == (
+        2,
+        1,
+        1,
+    )
+
+
+def test_invalid_utf8_line_is_quarantined_and_its_neighbours_loaded(landing, con):
+    path = landing.write("stripe/coupons", DAY, [{"id": "c1", "duration": "once"}])
+    path.write_bytes(path.read_bytes() + b'{"id": "c2", "name": "\xff"}\n')
+    load_landing(con, landing.root)
+    assert rows(con, "select record_id from raw_stripe.coupons") == [("c1",)]
+    ((reason, raw_text),) = rows(con, "select reason, raw_text from raw_quarantine")
+    assert reason.startswith("not valid UTF-8")
+    assert raw_text == '{"id": "c2", "name": "\\xff"}'
+
+
+def test_empty_file_loads_nothing_and_is_logged(landing, con):
+    landing.write_lines("stripe/coupons", DAY, [])
+    (load,) = load_partitions(con, TARGETS_BY_KEY["stripe/coupons"], landing.root)
+    assert load.error is None
+    assert [(f.lines_read, f.records_loaded) for f in load.files] == [(0, 0)]
+
+
+def test_corrupt_gzip_fails_only_its_partition_naming_the_file(landing, con):
+    good = {"id": "c1", "duration": "forever"}
+    landing.write("stripe/coupons", "2025-06-01", [good])
+    bad = landing.write("stripe/coupons", "2025-06-02", [good], gz=True)
+    bad.write_bytes(bad.read_bytes()[:20])  # truncated gzip stream
+    loads = load_partitions(con, TARGETS_BY_KEY["stripe/coupons"], landing.root)
+    assert [(load.partition_date, load.error is None) for load in loads] == [
+        (date(2025, 6, 1), True),
+        (date(2025, 6, 2), False),
+    ]
+    assert "stripe/coupons/2025-06-02/part-00000.jsonl.gz" in loads[1].error
+    assert rows(con, "select _partition_date from raw_stripe.coupons") == [(date(2025, 6, 1),)]
+
+
+def test_duplicates_are_kept_in_raw_for_staging_to_resolve(landing, con):
+    event = {
+        "messageId": "dup",
+        "type": "page",
+        "timestamp": "2025-06-01T08:00:00Z",
+        "receivedAt": "2025-06-01T08:00:01Z",
+    }
+    landing.write("segment/events", DAY, [event, {**event, "receivedAt": "2025-06-01T09:00:00Z"}])
+    load_landing(con, landing.root)
+    assert rows(con, "select count(*) from raw_segment.events where record_id = 'dup'") == [(2,)]
+
+
+def test_reloading_is_idempotent_and_a_changed_file_replaces_its_partition(landing, con):
+    coupon = {"id": "c1", "duration": "once"}
+    landing.write("stripe/coupons", DAY, [coupon, {"id": "c2", "duration": "nope"}])
+    target = TARGETS_BY_KEY["stripe/coupons"]
+    load_partitions(con, target, landing.root)
+    snapshot = "select * exclude (_loaded_at) from raw_stripe.coupons order by all"
+    first = rows(con, snapshot)
+    (again,) = load_partitions(con, target, landing.root)
+    assert again.skipped_unchanged
+    (forced,) = load_partitions(con, target, landing.root, force=True)
+    assert not forced.skipped_unchanged
+    assert rows(con, snapshot) == first
+    assert rows(con, "select count(*) from raw_quarantine") == [(1,)]
+
+    landing.write("stripe/coupons", DAY, [{"id": "c3", "duration": "forever"}])
+    load_partitions(con, target, landing.root)
+    assert rows(con, "select record_id from raw_stripe.coupons") == [("c3",)]
+    assert rows(con, "select count(*) from raw_quarantine") == [(0,)]
+
+
+def test_line_numbers_follow_the_file_on_the_fast_reader(landing, con):
+    events = [
+        {
+            "messageId": f"m{n}",
+            "type": "page",
+            "timestamp": "2025-06-01T00:00:00Z",
+            "receivedAt": "2025-06-01T00:00:00Z",
+            "properties": {"n": n},
+        }
+        for n in range(1, 50_001)
+    ]
+    landing.write("segment/events", DAY, events, gz=True)
+    load_landing(con, landing.root)
+    mismatched = rows(
+        con,
+        "select count(*) from raw_segment.events "
+        "where (record->>'$.properties.n')::bigint <> _line_number",
+    )
+    assert mismatched == [(0,)]
+
+
+def test_exchange_rates_csv_is_parsed_and_bad_rows_quarantined(landing, con):
+    folder = landing.root / "stripe/exchange_rates" / DAY
+    folder.mkdir(parents=True)
+    (folder / "rates.csv").write_text(
+        "date,currency,usd_per_unit\n2025-06-01,EUR,1.0850\n2025-06-01,jpy,0.0069\n"
+        "2025-06-01,gbp,-1\n06/01/2025,gbp,1.27\n"
+    )
+    load_landing(con, landing.root)
+    assert rows(con, "select currency, usd_per_unit::double from raw_stripe.exchange_rates") == [
+        ("eur", 1.085),
+        ("jpy", 0.0069),
+    ]
+    assert [(q[2], q[3]) for q in quarantine(con)] == [
+        (4, "usd_per_unit must be positive: -1"),
+        (5, "date is not YYYY-MM-DD: 06/01/2025"),
+    ]
+
+
+def test_deletion_tombstones_need_only_an_id(landing, con):
+    landing.write("stripe/customers", DAY, [{"id": "cus_9", "object": "customer", "deleted": True}])
+    load_landing(con, landing.root)
+    assert rows(con, "select record_id, record->>'$.deleted' from raw_stripe.customers") == [
+        ("cus_9", "true")
+    ]
+
+
+def test_every_spec_has_a_raw_table_named_after_its_folder():
+    assert SPECS_BY_KEY["segment/events"].table == "raw_segment.events"
+    assert TARGETS_BY_KEY["stripe/exchange_rates"].spec.table == "raw_stripe.exchange_rates"

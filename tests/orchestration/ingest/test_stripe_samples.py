@@ -1,0 +1,82 @@
+"""Real Stripe objects (stripe-mock fixtures, both API shapes) load without losing a record.
+
+Their values are random placeholders, so some are impossible (a period that ends before it
+starts): those must be quarantined with a reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orchestration.ingest.loader import load_landing
+from tests.conftest import SHARED_DIR
+
+SAMPLES = SHARED_DIR / "samples" / "stripe"
+# Sample object type -> landing folder. Credit notes, invoice items, payment intents,
+# subscription items and schedules are not landing objects (LANDING.md).
+FOLDER_BY_OBJECT = {
+    "customer": "customers",
+    "product": "products",
+    "price": "prices",
+    "subscription": "subscriptions",
+    "invoice": "invoices",
+    "charge": "charges",
+    "refund": "refunds",
+}
+
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no Stripe samples at {SAMPLES}")
+
+
+def _samples() -> list[tuple[str, dict]]:
+    found = []
+    for path in sorted(SAMPLES.glob("*.json")):
+        sample = json.loads(path.read_text())
+        found.append((path.name, sample))
+    return found
+
+
+def test_every_stripe_sample_is_loaded_or_quarantined_with_a_reason(landing, con):
+    expected: dict[str, int] = {}
+    for _name, sample in _samples():
+        kind = sample["object"]
+        if kind == "event":  # a Stripe Event: lands in the folder of the object it carries
+            kind = {"plan": "price"}.get(sample["data"]["object"]["object"], kind)
+        folder = FOLDER_BY_OBJECT.get(kind)
+        if folder is None:
+            continue
+        part = expected.get(folder, 0)
+        landing.write(f"stripe/{folder}", "2026-07-29", [sample], part=part)
+        expected[folder] = part + 1
+        # Each sample also arrives inside a list page, the other way exports deliver objects.
+        landing.write(
+            f"stripe/{folder}", "2026-07-30", [{"object": "list", "data": [sample]}], part
+        )
+
+    load_landing(con, landing.root)
+
+    for folder, count in expected.items():
+        loaded, quarantined = con.execute(
+            f"select (select count(*) from raw_stripe.{folder}), "
+            "(select count(*) from raw_quarantine where object = ?)",
+            [folder],
+        ).fetchone()
+        assert loaded + quarantined == 2 * count, folder
+    reasons = con.execute(
+        "select distinct object, reason from raw_quarantine order by all"
+    ).fetchall()
+    assert reasons == [
+        ("prices", "object type 'plan' does not belong in stripe/prices (expected price)"),
+        ("subscriptions", "an item's current_period_end is before its current_period_start"),
+    ]
+    assert con.execute("select count(*) from raw_quarantine where raw_text is null").fetchone() == (
+        0,
+    )
+    shapes = con.execute(
+        "select count(*) filter (where record->>'$.subscription' is not null or "
+        "json_exists(record, '$.lines.data[0].price')), "
+        "count(*) filter (where json_exists(record, '$.lines.data[0].parent')) "
+        "from raw_stripe.invoices"
+    ).fetchone()
+    assert shapes == (2, 2)  # the old and the new invoice shape, each twice
