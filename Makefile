@@ -15,7 +15,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen --no-sync
 PY := $(RUN) python
 
-.PHONY: help env run test lint format generate refresh summary dev clean
+.PHONY: help env manifest run test lint format generate refresh summary dev docs clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,14 +28,24 @@ help:  ## List the commands
 
 env: .venv/.synced  ## Create the environment from uv.lock
 
-run: env  ## Everything: environment, demo data if none, full refresh, summary
+# Dagster reads dbt's manifest; it is prepared here, never parsed when Dagster imports.
+MANIFEST := dbt_project/target/manifest.json
+DBT_FILES := $(shell find dbt_project/dbt_project.yml dbt_project/models dbt_project/macros \
+	dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
+$(MANIFEST): .venv/.synced $(DBT_FILES)
+	cd dbt_project && $(RUN) dbt parse --profiles-dir . --quiet
+	@touch $@
+
+manifest: $(MANIFEST)  ## Parse the dbt project into target/manifest.json
+
+run: env $(MANIFEST)  ## Everything: environment, demo data if none, full refresh, summary
 	@if [ -z "$$(ls -A $(CS_LANDING_DIR) 2>/dev/null)" ]; then \
 		echo "No landing data in $(CS_LANDING_DIR): generating the small demo set"; \
 		$(MAKE) --no-print-directory generate; fi
 	$(PY) -m orchestration.cli refresh
 	$(PY) -m orchestration.cli summary
 
-test: env  ## The whole test suite
+test: env $(MANIFEST)  ## The whole test suite
 	$(RUN) pytest -n 2 --dist loadgroup
 
 lint: env  ## ruff (lint + format check) and sqlfluff
@@ -50,15 +60,19 @@ format: env  ## Apply ruff format and fixes
 generate: env  ## Demo landing data: make generate SCALE=small|medium|large SEED=n
 	$(PY) -m orchestration.demo_data --scale $(SCALE) --seed $(SEED) --out $(CS_LANDING_DIR)
 
-refresh: env  ## Materialise every asset on what is in the landing folder
+refresh: env $(MANIFEST)  ## Materialise every asset on what is in the landing folder
 	$(PY) -m orchestration.cli refresh
 
 summary: env  ## Rows per table, quarantine, where outputs are
 	$(PY) -m orchestration.cli summary
 
-dev: env  ## Dagster UI on http://localhost:3000
+dev: env $(MANIFEST)  ## Dagster UI on http://localhost:3000
 	@$(PY) -m orchestration.cli dagster-home >/dev/null
 	$(RUN) dagster dev -m orchestration.definitions
+
+docs: env $(MANIFEST)  ## dbt docs (lineage, model and column docs) on http://localhost:8080
+	cd dbt_project && $(RUN) dbt docs generate --profiles-dir . --quiet
+	cd dbt_project && $(RUN) dbt docs serve --profiles-dir . --port 8080
 
 clean:  ## Remove generated data, warehouse and Dagster history (keeps the environment)
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -60,30 +60,35 @@ def _report_failure(result, stage: str) -> None:
             print(f"FAILED {stage}: step {event.step_key}: {message}", file=sys.stderr)
 
 
-def refresh(settings: Settings) -> int:
-    """Materialise ingestion (single-run backfill over every landing day), then transformation."""
-    ensure_dagster_home(settings)
-    from dagster import DagsterInstance, materialize
+def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> bool:
+    from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
-    first, last = _landing_range(settings)
-    instance = DagsterInstance.get()
-    graph = defs.resolve_asset_graph()
-    ingestion_keys = [key for key in graph.get_all_asset_keys() if graph.get(key).is_partitioned]
-    print(f"Ingesting {len(ingestion_keys)} landing objects, days {first}..{last}")
-    result = materialize(
-        [defs.resolve_assets_def(key) for key in ingestion_keys],
-        instance=instance,
-        tags={
-            PARTITION_RANGE_START_TAG: first.isoformat(),
-            PARTITION_RANGE_END_TAG: last.isoformat(),
-        },
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        instance=DagsterInstance.get(),
         run_config=QUIET_RUN_CONFIG,
+        tags=tags,
         raise_on_error=False,
     )
     if not result.success:
-        _report_failure(result, "ingestion")
+        _report_failure(result, stage)
+    return result.success
+
+
+def refresh(settings: Settings) -> int:
+    """Materialise ingestion (single-run backfill over every landing day), then transformation."""
+    ensure_dagster_home(settings)
+    first, last = _landing_range(settings)
+    print(f"[1/2] Ingesting landing days {first}..{last} (as of {settings.as_of})")
+    range_tags = {
+        PARTITION_RANGE_START_TAG: first.isoformat(),
+        PARTITION_RANGE_END_TAG: last.isoformat(),
+    }
+    if not _execute("ingest_landing", "ingestion", range_tags):
+        return 1
+    print("[2/2] Building the warehouse with dbt (staging, intermediate, marts, tests)")
+    if not _execute("transform_warehouse", "transformation"):
         return 1
     return 0
 
@@ -140,7 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
     parser.add_argument("command", choices=["refresh", "summary", "dagster-home"])
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = get_settings()
     if args.command == "dagster-home":
         ensure_dagster_home(settings)

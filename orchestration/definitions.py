@@ -7,9 +7,12 @@ from dagster import Definitions
 from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
+from orchestration.jobs import ingest_job, transform_job
 from orchestration.resources import build_resources
+from orchestration.transform import dbt_models
 
 defs = Definitions(
-    assets=[*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS],
+    assets=[*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS, dbt_models],
+    jobs=[ingest_job, transform_job],
     resources=build_resources(),
 )

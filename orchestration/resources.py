@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
+
 from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from orchestration.settings import Settings, get_settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings, get_settings
 
 # Dagster concurrency pool of every asset that writes the working warehouse: DuckDB admits
 # one writing process, so runs queue for this pool instead of failing on the file lock.
@@ -18,10 +24,23 @@ class LandingResource(ConfigurableResource):
     landing_dir: str
 
 
+def dbt_executable() -> str:
+    """The dbt of this environment, also when the venv's bin/ is not on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+
+
 def build_resources(settings: Settings | None = None) -> dict[str, object]:
     settings = settings or get_settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's profile reads the warehouse path from the environment (dbt_project/profiles.yml).
+    os.environ["CS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     return {
         "warehouse": DuckDBResource(database=str(settings.warehouse_path)),
         "landing": LandingResource(landing_dir=str(settings.landing_dir)),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=dbt_executable(),
+        ),
     }

@@ -1,0 +1,23 @@
+"""Jobs: ingestion of landing partitions, and the transformation that follows it."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, define_asset_job
+
+from orchestration.partitions import daily_partitions
+
+SOURCE_GROUPS = ("stripe", "hubspot", "segment")
+MODEL_GROUPS = ("seeds", "staging", "intermediate", "marts")
+
+ingest_job = define_asset_job(
+    "ingest_landing",
+    selection=AssetSelection.groups(*SOURCE_GROUPS),
+    partitions_def=daily_partitions(),
+    description="Load landing partitions (a day, or a range in one run) into the raw tables.",
+)
+
+transform_job = define_asset_job(
+    "transform_warehouse",
+    selection=AssetSelection.groups(*MODEL_GROUPS),
+    description="One `dbt build` over staging, intermediate and marts, with dbt tests as checks.",
+)

@@ -1,0 +1,60 @@
+"""The dbt models as Dagster assets (dagster-dbt): one `dbt build` per refresh.
+
+The manifest is prepared by `make` (`dbt parse`) before Dagster loads, never parsed at import.
+dbt sources map onto the ingestion assets (`raw_stripe/customers`, ...) so the UI shows
+raw -> staging -> intermediate -> marts; dbt tests become asset checks.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import WAREHOUSE_POOL
+from orchestration.settings import DBT_PROJECT_DIR, Settings, get_settings
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+MANIFEST_PATH = DBT_PROJECT.manifest_path
+
+if not MANIFEST_PATH.exists():
+    raise FileNotFoundError(
+        f"dbt manifest missing at {MANIFEST_PATH}: run `make manifest` (dbt parse) first; "
+        "`make run`, `make test` and `make dev` do it for you."
+    )
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    """Keys models by layer (`marts/fct_mrr`), groups them by layer, sources by raw schema."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return _layer(dbt_resource_props)
+
+
+def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+    if dbt_resource_props["resource_type"] == "seed":
+        return "seeds"
+    # fqn: [project, "staging" | "intermediate" | "marts", <area>, ..., name]
+    fqn = dbt_resource_props.get("fqn", [])
+    return fqn[1] if len(fqn) > 2 else "models"
+
+
+def dbt_build_args(settings: Settings) -> list[str]:
+    return ["build", "--vars", json.dumps({"as_of": settings.as_of.isoformat()})]
+
+
+@dbt_assets(
+    manifest=MANIFEST_PATH,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=WarehouseDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Staging, intermediate and mart models of `dbt_project/`, built and tested by dbt."""
+    yield from dbt.cli(dbt_build_args(get_settings()), context=context).stream()
