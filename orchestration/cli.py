@@ -1,9 +1,10 @@
-"""Command line behind the Makefile: `python -m orchestration.cli refresh|summary|dagster-home`.
+"""Command line behind the Makefile: `python -m orchestration.cli COMMAND`.
 
-`refresh` materialises every asset through Dagster (so runs, metadata and checks are recorded
-in the instance the UI shows), in two runs: the daily-partitioned ingestion over every landing
-day as one single-run backfill, then the unpartitioned transformation. It exits non-zero and
-names the failing step when anything fails.
+`refresh` materialises every asset through Dagster, so runs, metadata and checks land in the
+instance the UI shows. It takes two runs, because one Dagster run cannot mix a partition range
+with unpartitioned assets: `ingest` (every landing day of every object, as one single-run
+backfill), then the transformation (dbt build with its tests, the checks, the publication).
+It exits non-zero and names the failing step when anything fails.
 """
 
 from __future__ import annotations
@@ -76,18 +77,23 @@ def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> b
     return result.success
 
 
-def refresh(settings: Settings) -> int:
-    """Materialise ingestion (single-run backfill over every landing day), then transformation."""
+def ingest(settings: Settings) -> int:
+    """Materialise every ingestion asset over every landing day, as one single-run backfill."""
     ensure_dagster_home(settings)
     first, last = _landing_range(settings)
-    print(f"[1/2] Ingesting landing days {first}..{last} (as of {settings.as_of})")
+    print(f"Ingesting landing days {first}..{last} (as of {settings.as_of})")
     range_tags = {
         PARTITION_RANGE_START_TAG: first.isoformat(),
         PARTITION_RANGE_END_TAG: last.isoformat(),
     }
-    if not _execute("ingest_landing", "ingestion", range_tags):
+    return 0 if _execute("ingest_landing", "ingestion", range_tags) else 1
+
+
+def refresh(settings: Settings) -> int:
+    """Ingestion, then the transformation: dbt build, checks, publication."""
+    if ingest(settings) != 0:
         return 1
-    print("[2/2] Building the warehouse with dbt (staging, intermediate, marts, tests)")
+    print("Building the warehouse with dbt (staging, intermediate, marts, tests), then publishing")
     if not _execute("transform_warehouse", "transformation"):
         return 1
     return 0
@@ -117,6 +123,10 @@ def summary(settings: Settings) -> int:
             f"select count(*), sum(lines_read), count(*) filter (where lines_read <> "
             f"records_loaded + records_quarantined) from {LOAD_LOG_TABLE}"
         ).fetchone()
+        marts = con.execute(
+            "select table_name, estimated_size from duckdb_tables() "
+            "where schema_name = 'marts' order by table_name"
+        ).fetchall()
         reasons = con.execute(
             f"select system || '/' || object, reason, count(*) from {QUARANTINE_TABLE} "
             "group by all order by 3 desc limit 10"
@@ -134,8 +144,13 @@ def summary(settings: Settings) -> int:
         print(f"\nQuarantine ({QUARANTINE_TABLE}), top reasons:")
         for obj, reason, count in reasons:
             print(f"  {count:>6}  {obj}: {reason}")
+    if marts:
+        print(f"\nMarts ({len(marts)} tables in schema marts):")
+        for name, rows in marts:
+            print(f"  {name:<{width}}  {rows:>10,}")
     print("\nOutputs:")
-    print(f"  warehouse   {settings.warehouse_path}")
+    print(f"  warehouse   {settings.warehouse_path} (working file: one writer, no BI readers)")
+    print(f"  serving     {settings.serving_path} (published snapshot for BI tools, read-only)")
     print(f"  landing     {settings.landing_dir}")
     print(f"  dagster     {settings.dagster_home} (`make dev` opens the UI)")
     return 0
@@ -143,7 +158,7 @@ def summary(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
-    parser.add_argument("command", choices=["refresh", "summary", "dagster-home"])
+    parser.add_argument("command", choices=["refresh", "ingest", "summary", "dagster-home"])
     args = parser.parse_args(argv)
     settings = get_settings()
     if args.command == "dagster-home":
@@ -152,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "refresh":
         return refresh(settings)
+    if args.command == "ingest":
+        return ingest(settings)
     return summary(settings)
 
 

@@ -9,10 +9,11 @@ from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
 from orchestration.jobs import ingest_job, transform_job
 from orchestration.resources import build_resources
+from orchestration.serving import published_warehouse
 from orchestration.transform import dbt_models
 
 defs = Definitions(
-    assets=[*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS, dbt_models],
+    assets=[*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS, dbt_models, published_warehouse],
     jobs=[ingest_job, transform_job],
     resources=build_resources(),
 )

@@ -7,7 +7,7 @@ from dagster import AssetSelection, define_asset_job
 from orchestration.partitions import daily_partitions
 
 SOURCE_GROUPS = ("stripe", "hubspot", "segment")
-MODEL_GROUPS = ("seeds", "staging", "intermediate", "marts")
+MODEL_GROUPS = ("seeds", "staging", "intermediate", "marts", "serving")
 
 ingest_job = define_asset_job(
     "ingest_landing",
@@ -19,5 +19,8 @@ ingest_job = define_asset_job(
 transform_job = define_asset_job(
     "transform_warehouse",
     selection=AssetSelection.groups(*MODEL_GROUPS),
-    description="One `dbt build` over staging, intermediate and marts, with dbt tests as checks.",
+    description=(
+        "One `dbt build` over staging, intermediate and marts (dbt tests as checks), then the "
+        "publication of the checked marts to the serving file."
+    ),
 )

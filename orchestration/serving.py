@@ -1,0 +1,173 @@
+"""Write-audit-publish: BI tools read a published copy of the marts, never the working file.
+
+DuckDB admits one writing process, and a reader holding the working warehouse would block the
+nightly refresh. So after dbt has built the marts and every blocking check has passed (this
+asset sits downstream of them, so a failed check stops it), the marts are copied into a new
+file with their dbt descriptions as comments, plus `meta.refresh_log`, and the file is renamed
+onto CS_SERVING_PATH in one atomic step. A reader sees the old snapshot or the new one, never
+half of one; a failed refresh publishes nothing.
+"""
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from orchestration.resources import WAREHOUSE_POOL
+from orchestration.settings import get_settings
+from orchestration.transform import MANIFEST_PATH
+
+MARTS_SCHEMA = "marts"
+REFRESH_LOG = "meta.refresh_log"
+
+
+@dataclass(frozen=True)
+class MartDocs:
+    """A mart's table and column descriptions, taken from the dbt manifest."""
+
+    name: str
+    description: str
+    columns: dict[str, str]
+
+
+def mart_docs(manifest_path: Path = MANIFEST_PATH) -> list[MartDocs]:
+    manifest = json.loads(manifest_path.read_text())
+    marts = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["fqn"][1] == MARTS_SCHEMA:
+            columns = {name: col.get("description", "") for name, col in node["columns"].items()}
+            marts.append(MartDocs(node["alias"], node.get("description", ""), columns))
+    return sorted(marts, key=lambda mart: mart.name)
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_marts(con: duckdb.DuckDBPyConnection, marts: list[MartDocs]) -> dict[str, int]:
+    con.execute(f"create schema publish.{MARTS_SCHEMA}")
+    row_counts = {}
+    for mart in marts:
+        target = f"publish.{MARTS_SCHEMA}.{mart.name}"
+        con.execute(f"create table {target} as select * from {MARTS_SCHEMA}.{mart.name}")
+        if mart.description:
+            con.execute(f"comment on table {target} is {_sql_literal(mart.description)}")
+        existing = {row[0] for row in con.execute(f"describe {target}").fetchall()}
+        for column, description in mart.columns.items():
+            if description and column in existing:
+                con.execute(f"comment on column {target}.{column} is {_sql_literal(description)}")
+        row_counts[mart.name] = con.execute(f"select count(*) from {target}").fetchone()[0]
+    return row_counts
+
+
+def _write_refresh_log(
+    con: duckdb.DuckDBPyConnection,
+    previous: Path,
+    as_of: date,
+    row_counts: dict[str, int],
+    checks: dict[str, object],
+) -> None:
+    con.execute(
+        f"create table publish.{REFRESH_LOG} (as_of date, published_at timestamp, "
+        "row_counts json, check_summary json)"
+    )
+    if previous.exists():
+        # Keep the history of earlier publications (read-only: readers may hold the file).
+        con.execute(f"attach {_sql_literal(str(previous))} as previous (read_only)")
+        try:
+            has_log = con.execute(
+                "select count(*) from duckdb_tables() where database_name = 'previous' "
+                "and schema_name = 'meta' and table_name = 'refresh_log'"
+            ).fetchone()[0]
+            if has_log:
+                con.execute(
+                    f"insert into publish.{REFRESH_LOG} select * from previous.{REFRESH_LOG}"
+                )
+        finally:
+            con.execute("detach previous")
+    con.execute(
+        f"insert into publish.{REFRESH_LOG} values (?, ?, ?, ?)",
+        [as_of, datetime.now(UTC).replace(tzinfo=None), json.dumps(row_counts), json.dumps(checks)],
+    )
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    serving_path: Path,
+    marts: list[MartDocs],
+    as_of: date,
+    checks: dict[str, object],
+) -> dict[str, int]:
+    """Copy `marts` from the warehouse behind `con` into a new file, then rename it into place."""
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
+    con.execute(f"attach {_sql_literal(str(staging_file))} as publish")
+    try:
+        con.execute("create schema publish.meta")
+        row_counts = _copy_marts(con, marts)
+        _write_refresh_log(con, serving_path, as_of, row_counts, checks)
+        con.execute("detach publish")
+        with open(staging_file, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging_file, serving_path)  # atomic on POSIX: readers see old or new
+    except BaseException:
+        con.execute("detach database if exists publish")
+        staging_file.unlink(missing_ok=True)
+        raise
+    return row_counts
+
+
+def _dbt_test_summary() -> dict[str, object]:
+    """Counts of dbt test outcomes of the build that produced these marts."""
+    run_results = MANIFEST_PATH.parent / "run_results.json"
+    if not run_results.exists():
+        return {}
+    results = json.loads(run_results.read_text()).get("results", [])
+    tests = [r for r in results if r.get("unique_id", "").startswith(("test.", "unit_test."))]
+    summary: dict[str, object] = {"dbt_tests": len(tests)}
+    for status in ("pass", "warn", "fail", "error"):
+        summary[f"dbt_tests_{status}"] = sum(r.get("status") == status for r in tests)
+    return summary
+
+
+MART_DOCS = mart_docs()
+
+
+@asset(
+    key=AssetKey(["serving", "published_warehouse"]),
+    deps=[AssetKey([MARTS_SCHEMA, mart.name]) for mart in MART_DOCS],
+    group_name="serving",
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb"},
+    description=(
+        "The read-only snapshot BI tools query (CS_SERVING_PATH): every mart with its dbt docs "
+        "as comments, and meta.refresh_log. Published atomically, only after every blocking "
+        "check upstream has passed."
+    ),
+)
+def published_warehouse(
+    context: AssetExecutionContext, warehouse: DuckDBResource
+) -> MaterializeResult:
+    settings = get_settings()
+    checks = _dbt_test_summary()
+    with warehouse.get_connection() as con:
+        row_counts = publish(con, settings.serving_path, MART_DOCS, settings.as_of, checks)
+    context.log.info(
+        f"Published {len(row_counts)} marts ({sum(row_counts.values())} rows) to "
+        f"{settings.serving_path}"
+    )
+    return MaterializeResult(
+        metadata={
+            "serving_path": MetadataValue.path(str(settings.serving_path)),
+            "as_of": settings.as_of.isoformat(),
+            "tables": len(row_counts),
+            "row_counts": MetadataValue.json(row_counts),
+            "checks": MetadataValue.json(checks),
+        }
+    )
