@@ -1,0 +1,8 @@
+"""The data-quality gate: Great Expectations suites as code, run on DuckDB data.
+
+rules.py (checks and expectations as plain data) -> raw_suites.py / mart_suites.py (one suite
+per raw object and per mart) -> frames.py (DuckDB builds the typed, column-pruned or aggregated
+frames) -> runner.py (GX pandas engine, Data Docs) -> gate.py (all checks of one asset).
+orchestration/quality.py turns the outcomes into Dagster asset checks. Nothing here imports
+Great Expectations at module level.
+"""

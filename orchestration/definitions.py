@@ -8,12 +8,15 @@ from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
 from orchestration.jobs import ingest_job, transform_job
+from orchestration.quality import QualityResource, build_quality_checks
 from orchestration.resources import build_resources
 from orchestration.serving import published_warehouse
 from orchestration.transform import dbt_models
 
 defs = Definitions(
     assets=[*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS, dbt_models, published_warehouse],
+    asset_checks=build_quality_checks(),
     jobs=[ingest_job, transform_job],
-    resources=build_resources(),
+    # QualityResource lives in quality.py, which itself builds on resources.py.
+    resources={**build_resources(), "quality": QualityResource()},
 )

@@ -34,8 +34,10 @@ def partition_days(context: AssetExecutionContext) -> list[date]:
     return [first + timedelta(days=i) for i in range((end - first).days)]
 
 
-def _files_markdown(loads: list[PartitionLoad]) -> str:
+def _files_markdown(loads: list[PartitionLoad], only_quarantined: bool) -> str:
     rows = [f for load in loads for f in load.files]
+    if only_quarantined:
+        rows = [f for f in rows if f.records_quarantined]
     lines = ["| file | lines read | loaded | quarantined |", "|---|---:|---:|---:|"]
     shown = sorted(rows, key=lambda f: (-f.records_quarantined, f.relative_path))
     for f in shown[:_FILE_TABLE_ROWS]:
@@ -48,8 +50,12 @@ def _files_markdown(loads: list[PartitionLoad]) -> str:
 
 
 def load_metadata(loads: list[PartitionLoad], table_rows: int, quarantine_rows: int) -> dict:
+    """What a run did. In a range run Dagster copies it onto every partition of the range, so
+    the counts are the run's (`partitions_in_run` says how many) and, past a week, the file
+    table lists only files with quarantined records, to keep the event log small."""
     return {
         "dagster/row_count": table_rows,
+        "partitions_in_run": len(loads),
         "records_loaded": sum(load.records_loaded for load in loads),
         "records_quarantined": sum(load.records_quarantined for load in loads),
         "lines_read": sum(load.lines_read for load in loads),
@@ -57,7 +63,7 @@ def load_metadata(loads: list[PartitionLoad], table_rows: int, quarantine_rows: 
         "partitions_loaded": sum(not load.skipped_unchanged for load in loads),
         "partitions_unchanged": sum(load.skipped_unchanged for load in loads),
         "quarantine_rows_total": quarantine_rows,
-        "files_detail": MetadataValue.md(_files_markdown(loads)),
+        "files_detail": MetadataValue.md(_files_markdown(loads, only_quarantined=len(loads) > 7)),
     }
 
 

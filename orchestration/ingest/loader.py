@@ -333,6 +333,7 @@ def load_partitions(
     """
     target = target if isinstance(target, LoadTarget) else json_target(target)
     spec = target.spec
+    con.execute("set enable_progress_bar = false")  # progress is reported per batch instead
     create_raw_tables(con)
     wanted = None if days is None else set(days)
     scan = scan_object(landing_dir, spec.system, spec.object, wanted, target.file_pattern)

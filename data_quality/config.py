@@ -1,0 +1,129 @@
+"""Thresholds of the data-quality gate, with safe defaults, read from the environment once.
+
+- CS_AS_OF: the refresh date (read by orchestration.settings; default today, UTC)
+- CS_DQ_EXTRA_CURRENCIES: currencies accepted besides usd, eur, gbp, jpy (comma list)
+- CS_DQ_DATA_START: no source timestamp is older than this (default 2010-01-01)
+- CS_DQ_FRESHNESS_HOURS: newest partition of a source vs `as_of` (default 36)
+- CS_DQ_VOLUME_BAND: a day's Segment events / median of the same weekday in the trailing
+  28 days (default 0.5,2.0)
+- CS_DQ_MRR_BAND: allowed month-over-month change of total MRR (default 0.25)
+- CS_DQ_INVOICE_MRR_BAND: allowed gap, MRR vs recurring invoice lines (default 0.15)
+- CS_DQ_DOCS_DIR: where Data Docs are built (default data_quality/docs, git-ignored)
+- CS_DQ_STORE_DIR: GX suites and validation results (default data_quality/gx/uncommitted)
+
+`as_of` comes from `orchestration.settings.Settings`, so the gate and the loader agree on it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from orchestration.settings import REPO_ROOT, Settings
+
+BASE_CURRENCIES = ("usd", "eur", "gbp", "jpy")
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    as_of: date
+    extra_currencies: tuple[str, ...] = ()
+    # Stripe was founded in 2010 and HubSpot's and Segment's APIs are younger: an older timestamp
+    # is an epoch-0 default or a unit mix-up, not history.
+    data_start: date = date(2010, 1, 1)
+    freshness_hours: int = 36
+    # A day is compared with the same weekday in the trailing 28 days (4 days; B2B usage drops
+    # at weekends, so a Sunday is judged against Sundays). Judged once 3 of them exist.
+    volume_band: tuple[float, float] = (0.5, 2.0)
+    volume_window_days: int = 28
+    volume_min_history_days: int = 3
+    mrr_band: float = 0.25
+    # MRR vs recurring invoice lines spread over their service periods: discounts that end,
+    # metered prices and in-month timing make up the usual gap.
+    invoice_mrr_band: float = 0.15
+    # Paid invoices vs payments per month and currency: timing at month ends (an invoice paid
+    # at 00:00:05 on the 1st whose charge was created on the 31st) is the only expected gap.
+    payments_tolerance_ratio: float = 0.005
+    payments_tolerance_minor_units: int = 100
+    # Rows handed to GX's pandas engine per batch; bigger ranges are validated in several
+    # batches of whole partition days (see runner.py).
+    max_rows_per_batch: int = 500_000
+    sample_size: int = 5
+    docs_dir: Path = REPO_ROOT / "data_quality" / "docs"
+    store_dir: Path = REPO_ROOT / "data_quality" / "gx" / "uncommitted"
+    # Validation results kept per suite (older ones and their pages are pruned from the docs).
+    results_kept_per_suite: int = 3
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*BASE_CURRENCIES, *self.extra_currencies)))
+
+    @property
+    def docs_index(self) -> Path:
+        return self.docs_dir / "index.html"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> QualityConfig:
+        env = os.environ if env is None else env
+        settings = Settings.from_env(env)
+        config = cls(as_of=settings.as_of)
+        changes: dict = {}
+        if env.get("CS_DQ_EXTRA_CURRENCIES"):
+            changes["extra_currencies"] = _currencies(env["CS_DQ_EXTRA_CURRENCIES"])
+        if env.get("CS_DQ_DATA_START"):
+            changes["data_start"] = _date(env, "CS_DQ_DATA_START")
+        if env.get("CS_DQ_FRESHNESS_HOURS"):
+            changes["freshness_hours"] = _number(env, "CS_DQ_FRESHNESS_HOURS", int)
+        if env.get("CS_DQ_VOLUME_BAND"):
+            changes["volume_band"] = _band(env, "CS_DQ_VOLUME_BAND")
+        if env.get("CS_DQ_MRR_BAND"):
+            changes["mrr_band"] = _number(env, "CS_DQ_MRR_BAND", float)
+        if env.get("CS_DQ_INVOICE_MRR_BAND"):
+            changes["invoice_mrr_band"] = _number(env, "CS_DQ_INVOICE_MRR_BAND", float)
+        if env.get("CS_DQ_DOCS_DIR"):
+            changes["docs_dir"] = _path(env["CS_DQ_DOCS_DIR"])
+        if env.get("CS_DQ_STORE_DIR"):
+            changes["store_dir"] = _path(env["CS_DQ_STORE_DIR"])
+        return replace(config, **changes)
+
+
+def _currencies(value: str) -> tuple[str, ...]:
+    codes = tuple(code.strip().lower() for code in value.split(",") if code.strip())
+    bad = [code for code in codes if len(code) != 3 or not code.isalpha()]
+    if bad:
+        raise ValueError(
+            f"CS_DQ_EXTRA_CURRENCIES={value!r}: {', '.join(bad)} is not a 3-letter currency code"
+        )
+    return codes
+
+
+def _date(env: Mapping[str, str], name: str) -> date:
+    try:
+        return date.fromisoformat(env[name])
+    except ValueError as error:
+        raise ValueError(f"{name}={env[name]!r} is not a date; expected YYYY-MM-DD") from error
+
+
+def _number(env: Mapping[str, str], name: str, kind: type) -> float:
+    try:
+        return kind(env[name])
+    except ValueError as error:
+        raise ValueError(f"{name}={env[name]!r} is not a {kind.__name__}") from error
+
+
+def _band(env: Mapping[str, str], name: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in env[name].split(","))
+    except ValueError as error:
+        raise ValueError(f"{name}={env[name]!r}: expected two numbers, e.g. 0.5,2.0") from error
+    if not 0 <= low < high:
+        raise ValueError(f"{name}={env[name]!r}: expected 0 <= low < high")
+    return low, high
+
+
+def _path(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path

@@ -1,0 +1,900 @@
+"""The DuckDB side of the gate: typed, column-pruned frames for GX to validate.
+
+Row-level suites read only the columns they need, extracted from the JSON in SQL, for the
+partitions a run loaded. Where a rule is about a whole table or a day rather than a row
+(freshness, volume, reconciliations, the MRR spine and band), DuckDB aggregates and GX
+validates the small aggregate frame: counting 20 M Segment rows per day takes DuckDB a second,
+while moving them into pandas would take minutes and gigabytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_quality.config import QualityConfig
+from data_quality.mart_suites import MARTS_SCHEMA, MartSuite
+from data_quality.raw_suites import TableSuite
+from data_quality.rules import between, is_null, not_null, row_count
+from data_quality.runner import Batch
+from orchestration.ingest.exchange_rates import EXPECTED_HEADER
+from orchestration.ingest.landing import LandingFile, scan_object
+from orchestration.ingest.loader import LoadTarget
+from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
+
+log = logging.getLogger(__name__)
+
+# Stripe amounts are minor units except in zero-decimal currencies (Stripe's list).
+ZERO_DECIMAL_CURRENCIES = (
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+)  # fmt: skip
+# The loader's line reader (loader.py): one VARCHAR column, a separator no JSON line contains.
+_LINE_READER = (
+    "read_csv(?, columns = {'line': 'VARCHAR'}, delim = E'\\x1e\\x1f\\x1d\\x1c', quote = '', "
+    "escape = '', comment = '', header = false, auto_detect = false, strict_mode = true, "
+    "max_line_size = 67108864, buffer_size = 134217728, compression = 'auto')"
+)
+
+
+@dataclass(frozen=True)
+class Days:
+    """An inclusive range of partition days; None anywhere means the whole table."""
+
+    start: date
+    end: date
+
+    def __iter__(self):
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return self.start.isoformat() if self.start == self.end else f"{self.start}..{self.end}"
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()[0][0]
+    return bool(found)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    schema, name = table.split(".")
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? "
+        "and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _day_filter(column: str, days: Days | None) -> tuple[str, list]:
+    if days is None:
+        return "true", []
+    return f"{column} between ? and ?", [days.start, days.end]
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-level suites
+
+
+def day_chunks(
+    con: duckdb.DuckDBPyConnection, suite: TableSuite, days: Days | None, max_rows: int
+) -> list[Days]:
+    """Consecutive partition days grouped into batches of at most ~max_rows rows (a single
+    day bigger than that is its own batch), from a cheap count over the date column."""
+    where, params = _day_filter(suite.partition_column or "true", days)
+    counts = con.execute(
+        f"select {suite.partition_column} as day, count(*) from {suite.table} "
+        f"where {where} group by 1 order by 1",
+        params,
+    ).fetchall()
+    chunks: list[Days] = []
+    start = end = None
+    rows = 0
+    for day, count in counts:
+        if start is not None and rows + count > max_rows:
+            chunks.append(Days(start, end))
+            start, rows = None, 0
+        start = start or day
+        end = day
+        rows += count
+    if start is not None:
+        chunks.append(Days(start, end))
+    return chunks
+
+
+def raw_batches(
+    con: duckdb.DuckDBPyConnection, suite: TableSuite, config: QualityConfig, days: Days | None
+) -> list[Batch]:
+    """The suite's typed frame, one batch per chunk of partition days."""
+    rules = suite.rules(config)
+    if suite.partition_column is None:
+        frame = con.execute(suite.select_sql(partitioned=False)).df()
+        return [Batch(suite.name, frame, rules, "all", suite.index_columns)]
+    chunks = day_chunks(con, suite, days, config.max_rows_per_batch)
+    if not chunks:  # nothing loaded for these days: validate the empty frame (all pass)
+        chunks = [days] if days else [Days(config.as_of, config.as_of)]
+    sql = suite.select_sql(partitioned=True)
+    return [
+        Batch(
+            suite.name,
+            con.execute(sql, {"start": chunk.start, "end": chunk.end}).df(),
+            rules,
+            chunk.label,
+            suite.index_columns,
+        )
+        for chunk in chunks
+    ]
+
+
+def mart_batch(
+    con: duckdb.DuckDBPyConnection, suite: MartSuite, config: QualityConfig
+) -> Batch | None:
+    """The mart's key and rule columns (None when dbt has not built the mart yet)."""
+    if not table_exists(con, suite.name):
+        return None
+    present = table_columns(con, suite.name)
+    columns = [c for c in suite.columns(config, present) if c in present]
+    select = ", ".join(f'"{c}"' for c in columns) or "1 as no_columns"
+    frame = con.execute(f"select {select} from {suite.name}").df()
+    key = [c for c in (*suite.key, *suite.optional_key) if c in present]
+    return Batch(suite.name, frame, suite.all_rules(config, present), "all", tuple(key))
+
+
+# ---------------------------------------------------------------------------------------------
+# Freshness and volume
+
+
+def source_of(system: str, obj: str) -> tuple[str, str]:
+    """The source a raw object's freshness is judged by, and its SQL filter on the load log.
+
+    Freshness is per source, not per object: an export that had nothing new for coupons still
+    delivered Stripe. The finance team's exchange-rate file is a source of its own.
+    """
+    if obj == "exchange_rates":
+        return "stripe/exchange_rates", "system = 'stripe' and object = 'exchange_rates'"
+    return system, f"system = '{system}' and object <> 'exchange_rates'"
+
+
+def freshness_batch(
+    con: duckdb.DuckDBPyConnection, system: str, obj: str, config: QualityConfig
+) -> Batch:
+    source, where = source_of(system, obj)
+    frame = con.execute(
+        f"""
+        select
+            ? as source,
+            max(partition_date) as newest_partition,
+            max(partition_date) filter (where object = ?) as newest_partition_of_object,
+            date_diff('day', max(partition_date), ?::date) * 24 as hours_behind_as_of
+        from {LOAD_LOG_TABLE}
+        where {where}
+        """,
+        [source, obj, config.as_of],
+    ).df()
+    rules = [
+        not_null("freshness", "newest_partition", note="the source has delivered at all"),
+        between(
+            "freshness",
+            "hours_behind_as_of",
+            max_value=config.freshness_hours,
+            note=f"newest partition within {config.freshness_hours} h of as_of {config.as_of}",
+        ),
+    ]
+    # One suite per raw object (not per source), so no object's run prunes another's page.
+    return Batch(f"freshness.raw_{system}.{obj}", frame, rules, "", ("source",))
+
+
+def volume_batch(
+    con: duckdb.DuckDBPyConnection, table: str, config: QualityConfig, days: Days | None
+) -> Batch:
+    """Each complete day's rows ÷ the median of the same weekday in the trailing window
+    (4 days for 28; zeros included: a day whose export was lost counts as 0). "Trailing 28-day
+    median" taken per weekday, because B2B usage drops at weekends and a Sunday judged against
+    weekdays would warn every week. Days with fewer than `volume_min_history_days` such days
+    before them are not judged; neither is the `as_of` day, which is still being received."""
+    first = con.execute(f"select min(_partition_date) from {table}").fetchall()[0][0]
+    low, high = config.volume_band
+    rules = [
+        between(
+            "volume",
+            "ratio_to_trailing_median",
+            low,
+            high,
+            note=f"within [{low}, {high}] x the median of the same weekday in the trailing "
+            f"{config.volume_window_days} days",
+        )
+    ]
+    if first is None:
+        frame = pd.DataFrame({"day": [], "ratio_to_trailing_median": []})
+        return Batch(f"volume.{table}", frame, rules, "", ("day",))
+    start = days.start if days else first
+    end = min(days.end if days else config.as_of, config.as_of - timedelta(days=1))
+    frame = con.execute(
+        f"""
+        with daily as (
+            select _partition_date as day, count(*) as events
+            from {table}
+            where _partition_date between $low and $end
+            group by 1
+        ),
+        spine as (
+            select unnest(generate_series($low::date, $end::date, interval 1 day))::date as day
+        ),
+        filled as (
+            select spine.day, coalesce(daily.events, 0) as events
+            from spine left join daily using (day)
+        ),
+        windowed as (
+            select
+                day,
+                events,
+                median(events) over same_weekdays as trailing_median,
+                count(*) over same_weekdays as history_days
+            from filled
+            window same_weekdays as (
+                partition by isodow(day)
+                order by day rows between {config.volume_window_days // 7} preceding
+                    and 1 preceding
+            )
+        )
+        select
+            day::timestamp as day,
+            events,
+            trailing_median,
+            history_days,
+            events / nullif(trailing_median, 0) as ratio_to_trailing_median
+        from windowed
+        where day between $start and $end and history_days >= $min_history
+        order by day
+        """,
+        {
+            "low": max(first, start - timedelta(days=config.volume_window_days)),
+            "start": start,
+            "end": end,
+            "min_history": config.volume_min_history_days,
+        },
+    ).df()
+    label = f"{start}..{end}" if end >= start else ""
+    return Batch(f"volume.{table}", frame, rules, label, ("day", "events", "trailing_median"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reconciliation with the landing files
+
+
+def _count_lines_exact(path: Path) -> list[str]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        return [raw.rstrip(b"\r\n").decode("utf-8", errors="replace") for raw in handle]
+
+
+_RECORDS_IN_LINE = """
+    case
+        when line is null or trim(line) = '' or not json_valid(line)
+            or json_type(line) <> 'OBJECT' then 1
+        when json_extract_string(line, '$.object') = 'list'
+            and json_type(line, '$.data') = 'ARRAY' then json_array_length(line, '$.data')
+        when json_type(line, '$.results') = 'ARRAY' and json_type(line, '$.id') is null
+            then json_array_length(line, '$.results')
+        else 1
+    end
+"""
+
+
+def _files_records(
+    con: duckdb.DuckDBPyConnection, files: list[LandingFile], csv: bool
+) -> list[dict]:
+    """`_file_records` of many JSON files in one DuckDB scan (per file on any read error)."""
+    if csv or not files:
+        return [{"file": f.relative_path, **_file_records(con, f, csv)} for f in files]
+    reader = _LINE_READER.replace("compression = 'auto')", "compression = 'auto', filename = true)")
+    try:
+        rows = con.execute(
+            f"select filename, count(*), coalesce(sum({_RECORDS_IN_LINE}), 0) "
+            f"from {reader} group by 1",
+            [[str(f.path) for f in files]],
+        ).fetchall()
+    except (duckdb.InvalidInputException, duckdb.IOException):
+        return [{"file": f.relative_path, **_file_records(con, f, csv)} for f in files]
+    counts = {Path(name): (lines, records) for name, lines, records in rows}
+    return [
+        {
+            "file": f.relative_path,
+            "lines_in_file": counts.get(f.path, (0, 0))[0],
+            "records_in_file": counts.get(f.path, (0, 0))[1],
+            "read_error": None,
+        }
+        for f in files
+    ]
+
+
+def _file_records(con: duckdb.DuckDBPyConnection, landing_file: LandingFile, csv: bool) -> dict:
+    """Lines in the file and the records they hold, counted independently of the load log:
+    a page envelope holds len(data) / len(results) records, any other line one record (a line
+    that is not a JSON object is one quarantined record). A CSV's header is not a record."""
+    try:
+        con.execute(
+            f"create or replace temp table _dq_lines as select line from {_LINE_READER}",
+            [str(landing_file.path)],
+        )
+    except duckdb.InvalidInputException:
+        # Not splittable by the fast reader (invalid UTF-8...): count in Python, like the loader.
+        lines = _count_lines_exact(landing_file.path)
+        con.execute("create or replace temp table _dq_lines (line varchar)")
+        if lines:
+            con.executemany("insert into _dq_lines values (?)", [[line] for line in lines])
+    except duckdb.IOException as error:
+        return {"lines_in_file": None, "records_in_file": None, "read_error": str(error)[:200]}
+    if csv:
+        lines, header = con.execute(
+            "select count(*), count(*) filter (where rn = 1 and trim(line) = ?) from "
+            "(select line, row_number() over () as rn from _dq_lines)",
+            [EXPECTED_HEADER],
+        ).fetchall()[0]
+        return {"lines_in_file": lines, "records_in_file": lines - header, "read_error": None}
+    lines, records = con.execute(
+        f"select count(*), coalesce(sum({_RECORDS_IN_LINE}), 0) from _dq_lines"
+    ).fetchall()[0]
+    return {"lines_in_file": lines, "records_in_file": records, "read_error": None}
+
+
+def landing_reconciliation_batch(
+    con: duckdb.DuckDBPyConnection,
+    target: LoadTarget,
+    landing_dir: Path,
+    days: Days | None,
+) -> Batch:
+    """Per landing file: records in the file vs rows in the raw table + quarantine, and both vs
+    the load log.
+
+    Lines are not records by design (an envelope line holds many records, an empty page none,
+    a CSV header none), so the exact identity is on records: records in the file = loaded +
+    quarantined. Lines read are reconciled separately against the load log. A file no longer
+    in the landing folder (retention) is reconciled against the log only.
+    """
+    spec = target.spec
+    scan = scan_object(
+        landing_dir, spec.system, spec.object, set(days) if days else None, target.file_pattern
+    )
+    on_disk = pd.DataFrame(
+        _files_records(
+            con,
+            [f for files in scan.files_by_date.values() for f in files],
+            csv=spec.object == "exchange_rates",
+        ),
+        columns=["file", "lines_in_file", "records_in_file", "read_error"],
+    )
+    where, params = _day_filter("_partition_date", days)
+    qwhere, qparams = _day_filter("partition_date", days)
+    con.register("_dq_on_disk", on_disk)
+    try:
+        frame = con.execute(
+            f"""
+            with loaded as (
+                select _source_file as file, count(*) as records_loaded
+                from {spec.table} where {where} group by 1
+            ),
+            quarantined as (
+                select file, count(*) as records_quarantined
+                from {QUARANTINE_TABLE}
+                where system = ? and object = ? and {qwhere}
+                group by 1
+            ),
+            logged as (
+                select file, lines_read, records_loaded as log_loaded,
+                    records_quarantined as log_quarantined
+                from {LOAD_LOG_TABLE}
+                where system = ? and object = ? and {qwhere}
+            ),
+            files as (
+                select file from _dq_on_disk
+                union select file from loaded
+                union select file from quarantined
+                union select file from logged
+            )
+            select
+                files.file,
+                d.file is not null as file_on_disk,
+                d.read_error,
+                d.lines_in_file,
+                logged.lines_read,
+                d.records_in_file,
+                coalesce(loaded.records_loaded, 0) as records_loaded,
+                coalesce(quarantined.records_quarantined, 0) as records_quarantined,
+                d.records_in_file - coalesce(loaded.records_loaded, 0)
+                    - coalesce(quarantined.records_quarantined, 0) as records_unaccounted,
+                d.lines_in_file - coalesce(logged.lines_read, 0) as lines_not_in_log,
+                coalesce(logged.log_loaded, 0) + coalesce(logged.log_quarantined, 0)
+                    - coalesce(loaded.records_loaded, 0)
+                    - coalesce(quarantined.records_quarantined, 0) as log_minus_tables
+            from files
+            left join _dq_on_disk as d using (file)
+            left join loaded using (file)
+            left join quarantined using (file)
+            left join logged using (file)
+            order by files.file
+            """,
+            [*params, spec.system, spec.object, *qparams, spec.system, spec.object, *qparams],
+        ).df()
+    finally:
+        con.unregister("_dq_on_disk")
+    rules = [
+        between(
+            "reconciles_with_landing",
+            "records_unaccounted",
+            0,
+            0,
+            note="records in the file - loaded - quarantined",
+        ),
+        between(
+            "reconciles_with_landing",
+            "lines_not_in_log",
+            0,
+            0,
+            note="lines in the file - lines the load log read",
+        ),
+        between(
+            "reconciles_with_landing",
+            "log_minus_tables",
+            0,
+            0,
+            note="load log's loaded + quarantined - rows in the raw table and quarantine",
+        ),
+        is_null("reconciles_with_landing", "read_error", note="every landing file is readable"),
+    ]
+    label = days.label if days else "all"
+    return Batch(f"reconciliation.{spec.table}", frame, rules, label, ("file",))
+
+
+def message_ids_batch(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, days: Days | None
+) -> Batch:
+    """Per received day: distinct messageIds in the Segment landing files (DuckDB's read_json)
+    vs distinct messageIds loaded or quarantined. Duplicates are expected in both (ENG-3
+    dedupes in staging); a messageId in the files and in neither table was lost."""
+    scan = scan_object(landing_dir, "segment", "events", set(days) if days else None)
+    paths = [str(f.path) for files in scan.files_by_date.values() for f in files]
+    where, params = _day_filter("_partition_date", days)
+    qwhere, qparams = _day_filter("partition_date", days)
+    if paths:
+        # read_ndjson_objects + json_extract_string is ~7x faster than read_json with a typed
+        # column over many small gzip files; malformed lines are skipped (they are quarantined
+        # without a readable messageId anyway).
+        files_sql = (
+            "select distinct try_cast(regexp_extract(filename, "
+            "'([0-9]{4}-[0-9]{2}-[0-9]{2})[/\\\\][^/\\\\]+$', 1) as date) as day, "
+            "json_extract_string(json, '$.messageId') as messageId "
+            "from read_ndjson_objects(?, ignore_errors = true, filename = true, "
+            "compression = 'auto') "
+            "where json_extract_string(json, '$.messageId') is not null"
+        )
+        file_params: list = [paths]
+    else:
+        files_sql = "select null::date as day, null::varchar as messageId where false"
+        file_params = []
+    frame = con.execute(
+        f"""
+        with in_files as ({files_sql}),
+        loaded as (
+            select distinct _partition_date as day, record_id as messageId
+            from raw_segment.events where {where}
+        ),
+        quarantined as (
+            select distinct partition_date as day,
+                json_extract_string(raw_text, '$.messageId') as messageId
+            from {QUARANTINE_TABLE}
+            where system = 'segment' and object = 'events' and {qwhere}
+                and json_valid(raw_text)
+                and json_extract_string(raw_text, '$.messageId') is not null
+        ),
+        in_tables as (select * from loaded union select * from quarantined),
+        missing as (
+            select day, count(*) as n
+            from (select * from in_files except select * from in_tables)
+            group by 1
+        ),
+        not_in_files as (
+            select day, count(*) as n
+            from (select * from loaded except select * from in_files)
+            group by 1
+        ),
+        file_counts as (select day, count(*) as n from in_files group by 1),
+        loaded_counts as (select day, count(*) as n from loaded group by 1),
+        quarantined_counts as (select day, count(*) as n from quarantined group by 1),
+        days as (select day from file_counts union select day from loaded_counts
+                 union select day from quarantined_counts)
+        select
+            days.day::timestamp as day,
+            coalesce(file_counts.n, 0) as distinct_in_files,
+            coalesce(loaded_counts.n, 0) as distinct_loaded,
+            coalesce(quarantined_counts.n, 0) as distinct_quarantined,
+            coalesce(missing.n, 0) as missing_from_warehouse,
+            coalesce(not_in_files.n, 0) as loaded_not_in_files
+        from days
+        left join file_counts using (day)
+        left join loaded_counts using (day)
+        left join quarantined_counts using (day)
+        left join missing using (day)
+        left join not_in_files using (day)
+        order by 1
+        """,
+        [*file_params, *params, *qparams],
+    ).df()
+    rules = [
+        between("message_ids_match_landing", "missing_from_warehouse", 0, 0),
+        between("message_ids_match_landing", "loaded_not_in_files", 0, 0),
+    ]
+    label = days.label if days else "all"
+    return Batch("reconciliation.raw_segment.events.message_ids", frame, rules, label, ("day",))
+
+
+# ---------------------------------------------------------------------------------------------
+# Stripe cash and MRR reconciliations
+
+
+def _latest(table: str, fields: str) -> str:
+    """The latest version of each Stripe object (raw tables keep every version)."""
+    return f"""
+        select * exclude (version_rank) from (
+            select record_id, {fields},
+                row_number() over (partition by record_id order by _record_version desc)
+                    as version_rank
+            from {table}
+        ) where version_rank = 1 and not is_deleted
+    """
+
+
+def _minor_units_divisor(currency_sql: str) -> str:
+    zero_decimal = ", ".join(f"'{c}'" for c in ZERO_DECIMAL_CURRENCIES)
+    return f"case when {currency_sql} in ({zero_decimal}) then 1 else 100 end"
+
+
+def payments_batch(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> Batch:
+    """Per month and currency: paid invoice totals vs succeeded charges, refunds reported.
+
+    Stripe never lowers an invoice's `amount_paid` when its charge is refunded: a refund is a
+    cash movement of its own. So the exact identity is paid invoices = succeeded charges (gross),
+    and net cash = charges - refunds is reported beside it; comparing invoices with net cash
+    would flag every refund. Invoices paid out of band (no charge) are left out. Tolerance:
+    max(payments_tolerance_minor_units, payments_tolerance_ratio x paid) per month, for an
+    invoice paid just after midnight on the 1st whose charge was created on the 31st.
+    """
+    deleted = "coalesce(json_extract_string(record, '$.deleted'), 'false') = 'true' as is_deleted"
+    frame = con.execute(
+        f"""
+        with invoices as ({
+            _latest(
+                "raw_stripe.invoices",
+                f'''
+                json_extract_string(record, '$.status') as status,
+                json_extract_string(record, '$.currency') as currency,
+                try_cast(json_extract_string(record, '$.amount_paid') as bigint) as amount_paid,
+                coalesce(
+                    try_cast(json_extract_string(record, '$.status_transitions.paid_at')
+                        as bigint),
+                    try_cast(json_extract_string(record, '$.created') as bigint)) as paid_at,
+                coalesce(json_extract_string(record, '$.paid_out_of_band'), 'false') = 'true'
+                    as out_of_band,
+                {deleted}''',
+            )
+        }),
+        charges as ({
+            _latest(
+                "raw_stripe.charges",
+                '''
+                json_extract_string(record, '$.status') as status,
+                json_extract_string(record, '$.currency') as currency,
+                try_cast(json_extract_string(record, '$.amount') as bigint) as amount,
+                try_cast(json_extract_string(record, '$.created') as bigint) as created,
+                false as is_deleted''',
+            )
+        }),
+        refunds as ({
+            _latest(
+                "raw_stripe.refunds",
+                '''
+                json_extract_string(record, '$.status') as status,
+                json_extract_string(record, '$.currency') as currency,
+                try_cast(json_extract_string(record, '$.amount') as bigint) as amount,
+                try_cast(json_extract_string(record, '$.created') as bigint) as created,
+                false as is_deleted''',
+            )
+        }),
+        paid as (
+            select date_trunc('month', to_timestamp(paid_at))::date as month, currency,
+                sum(amount_paid) as paid_invoices
+            from invoices where status = 'paid' and not out_of_band group by all
+        ),
+        charged as (
+            select date_trunc('month', to_timestamp(created))::date as month, currency,
+                sum(amount) as succeeded_charges
+            from charges where status = 'succeeded' group by all
+        ),
+        refunded as (
+            select date_trunc('month', to_timestamp(created))::date as month, currency,
+                sum(amount) as refunds
+            from refunds where status = 'succeeded' group by all
+        ),
+        joined as (
+            select
+                month,
+                currency,
+                coalesce(paid.paid_invoices, 0) as paid_invoices,
+                coalesce(charged.succeeded_charges, 0) as succeeded_charges,
+                coalesce(refunded.refunds, 0) as refunds
+            from paid
+            full outer join charged using (month, currency)
+            full outer join refunded using (month, currency)
+        )
+        select
+            month::timestamp as month,
+            currency,
+            paid_invoices,
+            succeeded_charges,
+            refunds,
+            succeeded_charges - refunds as net_cash,
+            paid_invoices - succeeded_charges as difference,
+            greatest($abs_tol, $ratio_tol * paid_invoices) as tolerance,
+            greatest(abs(paid_invoices - succeeded_charges)
+                - greatest($abs_tol, $ratio_tol * paid_invoices), 0) as beyond_tolerance
+        from joined
+        where month <= $as_of
+        order by month, currency
+        """,
+        {
+            "abs_tol": config.payments_tolerance_minor_units,
+            "ratio_tol": config.payments_tolerance_ratio,
+            "as_of": config.as_of,
+        },
+    ).df()
+    rules = [
+        between(
+            "payments_reconcile",
+            "beyond_tolerance",
+            0,
+            0,
+            note="|paid invoices - succeeded charges| beyond the tolerance, minor units",
+        )
+    ]
+    return Batch(
+        "reconciliation.raw_stripe.payments", frame, rules, "", ("month", "currency", "difference")
+    )
+
+
+def spine_rows(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> dict:
+    """MRR-5: the account-month spine from each account's first paid month to the as_of month,
+    and how fct_mrr differs from it."""
+    row = con.execute(
+        f"""
+        with firsts as (
+            select account_id, min(month) filter (where mrr > 0) as first_paid_month
+            from {MARTS_SCHEMA}.fct_mrr group by 1
+        ),
+        spine as (
+            select account_id, unnest(generate_series(
+                date_trunc('month', first_paid_month),
+                date_trunc('month', $as_of::date),
+                interval 1 month))::date as month
+            from firsts where first_paid_month is not null
+        ),
+        actual as (select account_id, date_trunc('month', month)::date as month
+                   from {MARTS_SCHEMA}.fct_mrr)
+        select
+            (select count(*) from spine) as spine_rows,
+            (select count(*) from (select * from spine except all select * from actual))
+                as missing_rows,
+            (select count(*) from (select * from actual except all select * from spine))
+                as extra_rows,
+            (select list(account_id || ' ' || month) from (
+                select * from (select * from spine except all select * from actual) limit 5))
+                as missing_sample,
+            (select list(account_id || ' ' || month) from (
+                select * from (select * from actual except all select * from spine) limit 5))
+                as extra_sample
+        """,
+        {"as_of": config.as_of},
+    ).fetchall()[0]
+    keys = ("spine_rows", "missing_rows", "extra_rows", "missing_sample", "extra_sample")
+    return dict(zip(keys, row, strict=True))
+
+
+def spine_rule(spine: dict):
+    return row_count(
+        "row_count_matches_spine",
+        spine["spine_rows"],
+        note="MRR-5: one row per account per month, first paid month to the as_of month",
+    )
+
+
+def mrr_band_batch(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> Batch:
+    frame = con.execute(
+        f"""
+        with totals as (
+            select month, sum(mrr)::double as total_mrr from {MARTS_SCHEMA}.fct_mrr group by 1
+        )
+        select
+            month::timestamp as month,
+            total_mrr,
+            lag(total_mrr) over (order by month) as previous_total_mrr,
+            total_mrr / nullif(lag(total_mrr) over (order by month), 0) - 1 as change
+        from totals
+        order by month
+        """
+    ).df()
+    rules = [
+        between(
+            "total_mrr_change_within_band",
+            "change",
+            -config.mrr_band,
+            config.mrr_band,
+            note=f"total MRR month over month within ±{config.mrr_band:.0%}",
+        )
+    ]
+    return Batch("anomaly.marts.fct_mrr.total_mrr", frame, rules, "", ("month", "total_mrr"))
+
+
+def mrr_invoices_batch(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> Batch:
+    """MRR vs recurring, non-proration invoice lines, per complete month, in USD.
+
+    Each line (net of its discounts) is spread over its service period by days, so an annual
+    $2,000 line counts $166.67-ish in each month of its term like MRR-1; the report also shows
+    lines by the month they were invoiced, where annual terms make spikes. What remains is
+    explained by discounts that start or end mid-period, metered prices (0 MRR, MRR-2), trials
+    and in-month timing: a warning with a report, not an error.
+    """
+    deleted = "coalesce(json_extract_string(record, '$.deleted'), 'false') = 'true' as is_deleted"
+    divisor = _minor_units_divisor("currency")
+    frame = con.execute(
+        f"""
+        with invoices as ({
+            _latest(
+                "raw_stripe.invoices",
+                f'''
+                json_extract_string(record, '$.status') as status,
+                json_extract_string(record, '$.currency') as currency,
+                json_extract(record, '$.lines.data[*]') as lines,
+                {deleted}''',
+            )
+        }),
+        lines as (
+            select currency, unnest(lines) as line
+            from invoices where status in ('paid', 'open')
+        ),
+        typed as (
+            select
+                currency,
+                try_cast(json_extract_string(line, '$.amount') as bigint) as amount,
+                coalesce(list_sum(list_transform(
+                    json_extract(line, '$.discount_amounts[*].amount'),
+                    lambda x: try_cast(x as bigint))), 0) as discount,
+                to_timestamp(try_cast(json_extract_string(line, '$.period.start') as bigint))
+                    as period_start,
+                to_timestamp(try_cast(json_extract_string(line, '$.period.end') as bigint))
+                    as period_end,
+                coalesce(
+                    json_extract_string(line, '$.parent.subscription_item_details.proration'),
+                    json_extract_string(line, '$.proration')) = 'true' as is_proration,
+                coalesce(
+                    json_extract_string(line, '$.parent.type') = 'subscription_item_details',
+                    json_extract_string(line, '$.type') = 'subscription', false)
+                    as is_subscription_line
+            from lines
+        ),
+        recurring as (
+            select *, {divisor} as divisor
+            from typed
+            where is_subscription_line and not is_proration and period_end > period_start
+        ),
+        spread as (
+            select
+                recurring.*,
+                unnest(generate_series(date_trunc('month', period_start),
+                    date_trunc('month', period_end - interval 1 second),
+                    interval 1 month))::date as month
+            from recurring
+        ),
+        shares as (
+            select
+                month,
+                currency,
+                epoch(least(period_end, month + interval 1 month)
+                    - greatest(period_start, month::timestamptz))
+                    / epoch(period_end - period_start) as share,
+                amount / divisor as gross,
+                (amount - discount) / divisor as net,
+                date_trunc('month', period_start)::date = month as invoiced_this_month
+            from spread
+        ),
+        rates as (
+            select date, currency, usd_per_unit::double as usd_per_unit
+            from raw_stripe.exchange_rates
+            qualify row_number() over (
+                partition by date, currency order by _partition_date desc
+            ) = 1
+        ),
+        converted as (
+            select
+                shares.*,
+                case when shares.currency = 'usd' then 1 else rates.usd_per_unit end as rate
+            from shares
+            asof left join rates
+                on rates.currency = shares.currency and rates.date <= shares.month
+        ),
+        by_month as (
+            select
+                month,
+                sum(gross * share * rate) as spread_gross_usd,
+                sum(net * share * rate) as spread_net_usd,
+                sum(gross * rate) filter (where invoiced_this_month) as invoiced_usd,
+                count(*) filter (where rate is null) as lines_without_rate
+            from converted
+            group by 1
+        ),
+        mrr as (select month, sum(mrr)::double as mrr from {MARTS_SCHEMA}.fct_mrr group by 1)
+        select
+            mrr.month::timestamp as month,
+            mrr.mrr,
+            round(coalesce(by_month.invoiced_usd, 0), 2) as invoiced_usd,
+            round(coalesce(by_month.spread_gross_usd, 0), 2) as spread_gross_usd,
+            round(coalesce(by_month.spread_net_usd, 0), 2) as spread_net_usd,
+            coalesce(by_month.lines_without_rate, 0) as lines_without_rate,
+            coalesce(by_month.spread_net_usd, 0) / nullif(mrr.mrr, 0) as spread_to_mrr
+        from mrr
+        left join by_month using (month)
+        where mrr.month < date_trunc('month', $as_of::date)
+        order by 1
+        """,
+        {"as_of": config.as_of},
+    ).df()
+    band = config.invoice_mrr_band
+    rules = [
+        between(
+            "mrr_reconciles_with_invoices",
+            "spread_to_mrr",
+            1 - band,
+            1 + band,
+            note=f"recurring lines spread over their periods within ±{band:.0%} of MRR",
+        )
+    ]
+    return Batch(
+        "reconciliation.marts.fct_mrr.invoices",
+        frame,
+        rules,
+        "",
+        ("month", "mrr", "spread_net_usd"),
+    )
+
+
+def markdown_table(frame: pd.DataFrame, rows: int = 24) -> str:
+    """A small markdown table for check metadata (the last `rows` rows)."""
+    if frame.empty:
+        return "(no rows)"
+    shown = frame.tail(rows)
+    header = "| " + " | ".join(shown.columns) + " |"
+    rule = "|" + "|".join("---" for _ in shown.columns) + "|"
+    body = [
+        "| " + " | ".join(_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)
+    ]
+    return "\n".join([header, rule, *body])
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:,.4g}" if abs(value) < 10 else f"{value:,.2f}"
+    return "" if value is None or value is pd.NA else str(value)

@@ -1,0 +1,149 @@
+"""The gate without Dagster: run every check of one raw object or one mart, get outcomes.
+
+`orchestration/quality.py` wraps these in asset checks; tests and scripts can call them on any
+DuckDB connection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from data_quality.config import QualityConfig
+from data_quality.frames import (
+    Days,
+    freshness_batch,
+    landing_reconciliation_batch,
+    markdown_table,
+    mart_batch,
+    message_ids_batch,
+    mrr_band_batch,
+    mrr_invoices_batch,
+    payments_batch,
+    raw_batches,
+    spine_rows,
+    spine_rule,
+    table_exists,
+    volume_batch,
+)
+from data_quality.mart_suites import MART_SUITES_BY_MODEL, MartSuite
+from data_quality.raw_suites import RAW_SUITES_BY_TABLE
+from data_quality.runner import Batch, CheckOutcome, validate
+from orchestration.ingest.loader import LoadTarget
+
+SEGMENT_EVENTS = "raw_segment.events"
+STRIPE_INVOICES = "raw_stripe.invoices"
+
+
+def raw_check_names(target: LoadTarget) -> list[str]:
+    """The Dagster checks of one raw object, in report order."""
+    names = RAW_SUITES_BY_TABLE[target.spec.table].check_names()
+    names += ["freshness", "reconciles_with_landing"]
+    if target.spec.table == SEGMENT_EVENTS:
+        names += ["message_ids_match_landing", "volume"]
+    if target.spec.table == STRIPE_INVOICES:
+        names += ["payments_reconcile"]
+    return names
+
+
+def mart_check_names(model: str) -> list[str]:
+    return MART_SUITES_BY_MODEL[model].check_names()
+
+
+def _with_reports(
+    outcomes: dict[str, CheckOutcome], reports: dict[str, str], names: list[str], skipped: str
+) -> dict[str, CheckOutcome]:
+    for name, report in reports.items():
+        if name in outcomes:
+            outcomes[name].report = report
+    for name in names:
+        outcomes.setdefault(name, CheckOutcome(name, skipped=skipped))
+    return {name: outcomes[name] for name in names}
+
+
+def run_raw_checks(
+    con: duckdb.DuckDBPyConnection,
+    target: LoadTarget,
+    config: QualityConfig,
+    landing_dir: Path | None,
+    days: Days | None = None,
+    run_name: str = "",
+) -> dict[str, CheckOutcome]:
+    """Every check of one raw object, over `days` (the run's partitions) or the whole table."""
+    spec = target.spec
+    names = raw_check_names(target)
+    con.execute("set TimeZone = 'UTC'")
+    if not table_exists(con, spec.table):
+        skipped = f"table {spec.table} not loaded yet"
+        return {name: CheckOutcome(name, skipped=skipped) for name in names}
+    suite = RAW_SUITES_BY_TABLE[spec.table]
+    batches: list[Batch] = raw_batches(con, suite, config, days)
+    batches.append(freshness_batch(con, spec.system, spec.object, config))
+    reports: dict[str, str] = {}
+    skipped = "not evaluated"
+    if landing_dir is not None:
+        batches.append(landing_reconciliation_batch(con, target, landing_dir, days))
+        reports["reconciles_with_landing"] = markdown_table(
+            _worst(batches[-1], "records_unaccounted")
+        )
+    else:
+        skipped = "no landing folder configured"
+    if spec.table == SEGMENT_EVENTS:
+        batches.append(volume_batch(con, spec.table, config, days))
+        reports["volume"] = markdown_table(batches[-1].frame, rows=14)
+        if landing_dir is not None:
+            batches.append(message_ids_batch(con, landing_dir, days))
+            reports["message_ids_match_landing"] = markdown_table(batches[-1].frame, rows=14)
+    if spec.table == STRIPE_INVOICES:
+        if table_exists(con, "raw_stripe.charges") and table_exists(con, "raw_stripe.refunds"):
+            batches.append(payments_batch(con, config))
+            reports["payments_reconcile"] = markdown_table(batches[-1].frame)
+        else:
+            skipped = "raw_stripe.charges or raw_stripe.refunds not loaded yet"
+    label = days.label if days else "all"
+    outcomes = validate(batches, config, run_name=f"{run_name} {label}".strip())
+    return _with_reports(outcomes, reports, names, skipped)
+
+
+def _worst(batch: Batch, column: str):
+    frame = batch.frame
+    if frame.empty or column not in frame.columns:
+        return frame
+    order = frame[column].abs().fillna(0).sort_values(ascending=False).index
+    return frame.loc[order].head(24)
+
+
+def run_mart_checks(
+    con: duckdb.DuckDBPyConnection,
+    suite: MartSuite,
+    config: QualityConfig,
+    run_name: str = "",
+) -> dict[str, CheckOutcome]:
+    """Every check of one mart; all skipped when dbt has not built it yet."""
+    names = suite.check_names()
+    con.execute("set TimeZone = 'UTC'")
+    batch = mart_batch(con, suite, config)
+    if batch is None:
+        skipped = f"table {suite.name} not built yet"
+        return {name: CheckOutcome(name, skipped=skipped) for name in names}
+    batches = [batch]
+    reports: dict[str, str] = {}
+    skipped = "not evaluated"
+    if suite.model == "fct_mrr":
+        spine = spine_rows(con, config)
+        batch.rules.append(spine_rule(spine))
+        reports["row_count_matches_spine"] = (
+            f"spine rows: {spine['spine_rows']}, rows missing from fct_mrr: "
+            f"{spine['missing_rows']} (e.g. {spine['missing_sample'] or []}), rows not on the "
+            f"spine: {spine['extra_rows']} (e.g. {spine['extra_sample'] or []})"
+        )
+        batches.append(mrr_band_batch(con, config))
+        reports["total_mrr_change_within_band"] = markdown_table(batches[-1].frame)
+        if table_exists(con, STRIPE_INVOICES) and table_exists(con, "raw_stripe.exchange_rates"):
+            batches.append(mrr_invoices_batch(con, config))
+            reports["mrr_reconciles_with_invoices"] = markdown_table(batches[-1].frame)
+        else:
+            skipped = "raw_stripe.invoices or raw_stripe.exchange_rates not loaded yet"
+    outcomes = validate(batches, config, run_name=run_name)
+    return _with_reports(outcomes, reports, names, skipped)

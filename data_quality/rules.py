@@ -1,0 +1,184 @@
+"""Expectations declared as plain data, turned into Great Expectations objects only when run.
+
+Declaring a suite must not import GX (importing it takes ~10 s): the Dagster code location
+reads the suites to name its checks, and only a running check builds the GX expectations.
+Every rule belongs to one Dagster check (`check`), so a check's result is the sum of its rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from data_quality.config import QualityConfig
+
+
+@dataclass(frozen=True)
+class CheckDef:
+    """One Dagster asset check: errors block downstream assets, warnings only report."""
+
+    name: str
+    description: str
+    blocking: bool = True
+
+
+CHECKS: dict[str, CheckDef] = {
+    check.name: check
+    for check in (
+        CheckDef("required_fields", "Fields the warehouse relies on are present (not null)."),
+        CheckDef(
+            "value_sets",
+            "Enumerations hold known values: statuses, intervals, currencies, survey and call "
+            "types.",
+        ),
+        CheckDef(
+            "ranges",
+            "Numbers are within their domain: amounts >= 0, NPS 0-10, CSAT 1-5, rates in [0, 1].",
+        ),
+        CheckDef(
+            "timestamps",
+            "Timestamps parse and lie between the data start and `as_of` + 1 day.",
+        ),
+        CheckDef(
+            "freshness",
+            "The newest partition of the source is within the freshness window of `as_of`.",
+        ),
+        CheckDef(
+            "reconciles_with_landing",
+            "Per landing file: records in the file = records loaded + records quarantined.",
+        ),
+        CheckDef(
+            "message_ids_match_landing",
+            "Distinct Segment messageIds in the landing files = loaded or quarantined ones.",
+        ),
+        CheckDef(
+            "volume",
+            "A day's Segment events are within a band of the median of the same weekday in the "
+            "trailing 28 days (warning).",
+            blocking=False,
+        ),
+        CheckDef(
+            "payments_reconcile",
+            "Per month and currency: paid invoice totals = succeeded charges (refunds reported).",
+        ),
+        CheckDef("unique_keys", "The grain's key columns are unique and not null."),
+        CheckDef(
+            "row_count_matches_spine",
+            "fct_mrr has exactly one row per account per month of the account-month spine (MRR-5).",
+        ),
+        CheckDef(
+            "total_mrr_change_within_band",
+            "Total MRR month over month changes by less than the configured band (warning).",
+            blocking=False,
+        ),
+        CheckDef(
+            "mrr_reconciles_with_invoices",
+            "MRR vs recurring, non-proration invoice lines per month (warning with a report).",
+            blocking=False,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One GX expectation: its class name (great_expectations.expectations) and arguments."""
+
+    check: str
+    expectation: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.check not in CHECKS:
+            raise ValueError(f"unknown check {self.check!r}; expected one of {', '.join(CHECKS)}")
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        if "column" in self.kwargs:
+            return (self.kwargs["column"],)
+        return tuple(self.kwargs.get("column_list", ()))
+
+    @property
+    def name(self) -> str:
+        """e.g. expect_column_values_to_be_in_set(status): how reports name the expectation."""
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", self.expectation).lower()
+        return f"{snake}({', '.join(self.columns)})"
+
+    def build(self, rule_id: str) -> Any:
+        import great_expectations.expectations as gxe
+
+        meta = {"check": self.check, "rule_id": rule_id}
+        if self.note:
+            meta["notes"] = self.note
+        return getattr(gxe, self.expectation)(**self.kwargs, meta=meta)
+
+
+def not_null(check: str, column: str, note: str = "") -> Rule:
+    return Rule(check, "ExpectColumnValuesToNotBeNull", {"column": column}, note)
+
+
+def is_null(check: str, column: str, note: str = "") -> Rule:
+    return Rule(check, "ExpectColumnValuesToBeNull", {"column": column}, note)
+
+
+def in_set(check: str, column: str, values: tuple[str, ...], note: str = "") -> Rule:
+    return Rule(
+        check, "ExpectColumnValuesToBeInSet", {"column": column, "value_set": list(values)}, note
+    )
+
+
+def between(
+    check: str,
+    column: str,
+    min_value: Any = None,
+    max_value: Any = None,
+    *,
+    strict_min: bool = False,
+    strict_max: bool = False,
+    note: str = "",
+) -> Rule:
+    kwargs: dict[str, Any] = {"column": column}
+    if min_value is not None:
+        kwargs["min_value"] = min_value
+        kwargs["strict_min"] = strict_min
+    if max_value is not None:
+        kwargs["max_value"] = max_value
+        kwargs["strict_max"] = strict_max
+    return Rule(check, "ExpectColumnValuesToBeBetween", kwargs, note)
+
+
+def unique(check: str, columns: tuple[str, ...], note: str = "") -> Rule:
+    if len(columns) == 1:
+        return Rule(check, "ExpectColumnValuesToBeUnique", {"column": columns[0]}, note)
+    return Rule(check, "ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)}, note)
+
+
+def row_count(check: str, value: int, note: str = "") -> Rule:
+    return Rule(check, "ExpectTableRowCountToEqual", {"value": int(value)}, note)
+
+
+def timestamp_bounds(config: QualityConfig) -> tuple[datetime, datetime]:
+    """[data start, end of `as_of` + 1 day): the data period a source timestamp must lie in."""
+    low = datetime.combine(config.data_start, datetime.min.time(), tzinfo=UTC)
+    high = datetime.combine(config.as_of + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
+    return low, high
+
+
+def in_period(config: QualityConfig, column: str, note: str = "") -> Rule:
+    low, high = timestamp_bounds(config)
+    return between(
+        "timestamps",
+        column,
+        low,
+        high,
+        strict_max=True,
+        note=note or f"between {low.date()} and the end of {high.date() - timedelta(days=1)}",
+    )
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)

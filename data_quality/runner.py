@@ -1,0 +1,406 @@
+"""Runs suites with Great Expectations' pandas engine and builds Data Docs.
+
+Why pandas: GX's SQL engine returns wrong results on DuckDB (through duckdb-engine every
+expectation fails, even on valid data). So DuckDB does what it is good at — JSON extraction,
+column pruning, aggregation — and hands GX a small typed frame per batch.
+
+GX runs in an ephemeral context whose suites and validation results live on disk
+(`QualityConfig.store_dir`, git-ignored), so the Data Docs site built into
+`QualityConfig.docs_dir` on every run indexes the results of every check, also when checks run
+in separate processes. A file lock serialises the writes to the shared stores and site.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import math
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data_quality.config import QualityConfig
+from data_quality.rules import CHECKS, Rule
+
+log = logging.getLogger(__name__)
+
+SITE_NAME = "cs_warehouse"
+_DATASOURCE = "warehouse_frames"
+_SAMPLE_TEXT = 120
+
+
+@dataclass
+class Batch:
+    """A frame to validate against the rules of one suite."""
+
+    suite_name: str
+    frame: pd.DataFrame
+    rules: list[Rule]
+    label: str = ""  # what the batch covers, e.g. 2025-06-01..2025-06-03
+    index_columns: tuple[str, ...] = ()  # identify a row in samples of bad values
+
+
+@dataclass
+class RuleOutcome:
+    suite: str
+    check: str
+    expectation: str
+    success: bool
+    element_count: int = 0
+    unexpected_count: int = 0
+    samples: list[str] = field(default_factory=list)
+    observed: str | None = None
+    error: str | None = None
+    note: str = ""
+
+
+@dataclass
+class CheckOutcome:
+    """Everything a Dagster check result reports: pass/fail, counts, samples, docs links."""
+
+    check: str
+    rules: list[RuleOutcome] = field(default_factory=list)
+    docs_urls: list[str] = field(default_factory=list)
+    docs_index: str | None = None
+    skipped: str | None = None  # why nothing was validated (e.g. the table is not built yet)
+    report: str | None = None  # an optional markdown table (reconciliations)
+    batches: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return self.skipped is None and all(r.success for r in self.rules)
+
+    @property
+    def blocking(self) -> bool:
+        return CHECKS[self.check].blocking
+
+    @property
+    def unexpected_count(self) -> int:
+        return sum(r.unexpected_count for r in self.rules)
+
+    @property
+    def element_count(self) -> int:
+        return sum(r.element_count for r in self.rules)
+
+    @property
+    def unexpected_percent(self) -> float:
+        checked = self.element_count
+        return round(100.0 * self.unexpected_count / checked, 4) if checked else 0.0
+
+    @property
+    def suites(self) -> list[str]:
+        return list(dict.fromkeys(r.suite for r in self.rules))
+
+    @property
+    def failed_expectations(self) -> list[str]:
+        return list(dict.fromkeys(r.expectation for r in self.rules if not r.success))
+
+    @property
+    def samples(self) -> list[str]:
+        seen: list[str] = []
+        for rule in self.rules:
+            for sample in rule.samples:
+                if sample not in seen:
+                    seen.append(f"{rule.expectation}: {sample}")
+        return seen
+
+    def merge(self, other: CheckOutcome) -> None:
+        """Fold another batch's outcome of the same check into this one, rule by rule."""
+        by_key = {(r.suite, r.expectation): r for r in self.rules}
+        for rule in other.rules:
+            mine = by_key.get((rule.suite, rule.expectation))
+            if mine is None:
+                self.rules.append(rule)
+                by_key[(rule.suite, rule.expectation)] = rule
+                continue
+            mine.success = mine.success and rule.success
+            mine.element_count += rule.element_count
+            mine.unexpected_count += rule.unexpected_count
+            mine.samples = (mine.samples + rule.samples)[: max(len(mine.samples), 10)]
+            mine.error = mine.error or rule.error
+            mine.observed = rule.observed or mine.observed
+        self.docs_urls += [u for u in other.docs_urls if u not in self.docs_urls]
+        self.docs_index = other.docs_index or self.docs_index
+        self.batches += other.batches
+
+
+def group_by_check(outcomes: Sequence[RuleOutcome]) -> dict[str, CheckOutcome]:
+    checks: dict[str, CheckOutcome] = {}
+    for outcome in outcomes:
+        checks.setdefault(outcome.check, CheckOutcome(outcome.check)).rules.append(outcome)
+    return checks
+
+
+# ---------------------------------------------------------------------------------------------
+# GX context
+
+
+_CONTEXTS: dict[tuple[str, str], Any] = {}
+
+
+def _context(config: QualityConfig) -> Any:
+    """One ephemeral GX context per process and store: suites and results on disk."""
+    key = (str(config.store_dir), str(config.docs_dir))
+    if key in _CONTEXTS:
+        return _CONTEXTS[key]
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    project = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    for store, folder in (
+        ("expectations_store", "expectations"),
+        ("validation_results_store", "validations"),
+    ):
+        project.stores[store]["store_backend"] = {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(config.store_dir / folder),
+        }
+    project.data_docs_sites = {
+        SITE_NAME: {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(config.docs_dir),
+            },
+        }
+    }
+    context = gx.get_context(mode="ephemeral", project_config=project)
+    context.data_sources.add_or_update_pandas(_DATASOURCE)
+    _CONTEXTS[key] = context
+    return context
+
+
+@contextmanager
+def _store_lock(config: QualityConfig) -> Iterator[None]:
+    config.store_dir.mkdir(parents=True, exist_ok=True)
+    with open(config.store_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_name(run_name: str, label: str) -> str:
+    """A GX run name that dateutil cannot read as a time: the Data Docs page title parses
+    run names and fails on ranges such as 2024-06-01..2025-06-30."""
+    from dateutil.parser import ParserError, parse
+
+    name = " ".join(part for part in ("gate", run_name, "days" if label else "", label) if part)
+    try:
+        parse(name)
+    except (ParserError, ValueError, OverflowError):
+        return name
+    return f"gate run {run_name}".strip()
+
+
+_DEFINITIONS: dict[tuple[int, str, tuple], Any] = {}
+
+
+def _validation_definition(context: Any, batch: Batch) -> Any:
+    """The GX suite and validation definition of a batch, registered once per process for
+    the same rules (registering writes the suite to the store)."""
+    import great_expectations as gx
+
+    cache_key = (id(context), batch.suite_name, tuple(repr(rule) for rule in batch.rules))
+    if cache_key in _DEFINITIONS:
+        return _DEFINITIONS[cache_key]
+
+    datasource = context.data_sources.get(_DATASOURCE)
+    try:
+        asset = datasource.get_asset(batch.suite_name)
+    except LookupError:
+        asset = datasource.add_dataframe_asset(batch.suite_name)
+    try:
+        batch_definition = asset.get_batch_definition("whole_frame")
+    except (KeyError, LookupError):
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+    suite = gx.ExpectationSuite(name=batch.suite_name)
+    for number, rule in enumerate(batch.rules):
+        suite.add_expectation(rule.build(f"{batch.suite_name}#{number}"))
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=batch.suite_name, data=batch_definition, suite=suite)
+    )
+    _DEFINITIONS[cache_key] = definition
+    return definition
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        value = ", ".join(f"{k}={_text(v)}" for k, v in value.items())
+    elif _is_missing(value):
+        value = "null"
+    text = str(value)
+    return text if len(text) <= _SAMPLE_TEXT else text[: _SAMPLE_TEXT - 1] + "…"
+
+
+def _missing_columns(batch: Batch, rule: Rule) -> list[str]:
+    return [c for c in rule.columns if c not in batch.frame.columns]
+
+
+def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOutcome:
+    outcome = RuleOutcome(
+        batch.suite_name, rule.check, rule.name, bool(result.success), note=rule.note
+    )
+    details = result.result or {}
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        outcome.error = str(info.get("exception_message"))[:500]
+    else:
+        for value in info.values():
+            if isinstance(value, dict) and value.get("raised_exception"):
+                outcome.error = str(value.get("exception_message"))[:500]
+    if "element_count" in details:
+        outcome.element_count = int(details["element_count"])
+        outcome.unexpected_count = int(details.get("unexpected_count") or 0)
+        samples = details.get("partial_unexpected_index_list") or details.get(
+            "partial_unexpected_list"
+        )
+        outcome.samples = [_text(s) for s in (samples or [])[:sample_size]]
+    elif "observed_value" in details:
+        # Table-level expectations (row count): the distance from the expected value.
+        observed = details["observed_value"]
+        outcome.observed = _text(observed)
+        expected = rule.kwargs.get("value")
+        outcome.element_count = int(observed) if isinstance(observed, int) else 0
+        if expected is not None and isinstance(observed, int):
+            outcome.unexpected_count = abs(observed - int(expected))
+            outcome.samples = [f"observed {observed} rows, expected {expected}"]
+    if outcome.error and outcome.success:
+        outcome.success = False
+    return outcome
+
+
+def validate(
+    batches: Sequence[Batch], config: QualityConfig, run_name: str = ""
+) -> dict[str, CheckOutcome]:
+    """Validate every batch with GX (pandas engine), build Data Docs once, group by check."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    context = _context(config)
+    checks: dict[str, CheckOutcome] = {}
+    identifiers: list[tuple[Any, list[str]]] = []
+    with _store_lock(config):
+        for batch in batches:
+            runnable = [r for r in batch.rules if not _missing_columns(batch, r)]
+            outcomes = [
+                RuleOutcome(
+                    batch.suite_name,
+                    rule.check,
+                    rule.name,
+                    False,
+                    error=f"column {', '.join(_missing_columns(batch, rule))} missing from "
+                    f"{batch.suite_name}",
+                    note=rule.note,
+                )
+                for rule in batch.rules
+                if _missing_columns(batch, rule)
+            ]
+            if runnable:
+                run_batch = Batch(
+                    batch.suite_name, batch.frame, runnable, batch.label, batch.index_columns
+                )
+                definition = _validation_definition(context, run_batch)
+                result_format: dict[str, Any] = {
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": config.sample_size,
+                }
+                index = [c for c in batch.index_columns if c in batch.frame.columns]
+                if index:
+                    result_format["unexpected_index_column_names"] = index
+                run_id = RunIdentifier(
+                    run_name=_run_name(run_name, batch.label), run_time=datetime.now(UTC)
+                )
+                result = definition.run(
+                    batch_parameters={"dataframe": batch.frame},
+                    result_format=result_format,
+                    run_id=run_id,
+                )
+                by_id = {r.expectation_config.meta.get("rule_id"): r for r in result.results}
+                for number, rule in enumerate(runnable):
+                    gx_result = by_id[f"{batch.suite_name}#{number}"]
+                    outcomes.append(_outcome(batch, rule, gx_result, config.sample_size))
+                key = _result_key(context, batch.suite_name, run_id)
+                if key is not None:
+                    identifiers.append((key, list(dict.fromkeys(o.check for o in outcomes))))
+            for check, outcome in group_by_check(outcomes).items():
+                outcome.batches = 1
+                if check in checks:
+                    checks[check].merge(outcome)
+                else:
+                    checks[check] = outcome
+        urls = build_docs(context, config, [key for key, _ in identifiers])
+    for key, check_names in identifiers:
+        for check in check_names:
+            url = urls.get(str(key))
+            if url and url not in checks[check].docs_urls:
+                checks[check].docs_urls.append(url)
+    for outcome in checks.values():
+        outcome.docs_index = config.docs_index.as_uri()
+    return checks
+
+
+def _result_key(context: Any, suite_name: str, run_id: Any) -> Any:
+    """The store key GX gave the result of `suite_name` in `run_id` (for its Data Docs page)."""
+    for key in context.validation_results_store.list_keys():
+        if key.expectation_suite_identifier.name == suite_name and key.run_id == run_id:
+            return key
+    log.warning("no stored validation result of %s in run %s", suite_name, run_id)
+    return None
+
+
+def build_docs(context: Any, config: QualityConfig, keys: Sequence[Any]) -> dict[str, str]:
+    """Prune old results, build the site (index + the new results' pages); page URL per key."""
+    _prune_results(context, config, keep={str(key) for key in keys})
+    config.docs_dir.mkdir(parents=True, exist_ok=True)
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=list(keys) or None)
+    urls: dict[str, str] = {}
+    for key in keys:
+        try:
+            sites = context.get_docs_sites_urls(resource_identifier=key, site_name=SITE_NAME)
+            if sites and sites[0].get("site_url"):
+                urls[str(key)] = sites[0]["site_url"]
+        except Exception as error:  # a missing link must not fail the check
+            log.warning("no Data Docs page for %s: %s", key, error)
+    return urls
+
+
+def _prune_results(context: Any, config: QualityConfig, keep: set[str]) -> None:
+    """Keep the newest `results_kept_per_suite` results of each suite (and every result of
+    this run, `keep`), and delete the pages of the others."""
+    store = context.validation_results_store
+    by_suite: dict[str, list[Any]] = {}
+    for key in store.list_keys():
+        by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+    for keys in by_suite.values():
+        keys.sort(key=lambda k: str(k.run_id.run_time))
+        for old in keys[: -config.results_kept_per_suite]:
+            if str(old) in keep:
+                continue
+            store.remove_key(old)
+            page = config.docs_dir / "validations" / Path(*old.to_tuple()).with_suffix(".html")
+            page.unlink(missing_ok=True)

@@ -1,0 +1,269 @@
+"""Asset checks that run the Great Expectations suites of `data_quality/` (issue #4).
+
+One multi-asset check per asset (a raw landing object or a mart) runs all of that asset's
+suites in one step, so GX (~10 s to import, imported only inside the step) is paid once per
+asset, and each check is still its own result in the UI. Errors are blocking: the assets
+downstream of a failed check do not run. Anomalies (Segment volume, total-MRR band, MRR vs
+invoices) are warnings. Every result links to the Data Docs built on each run.
+
+Raw checks validate the partitions the run loaded (the check context's partition range),
+or the whole table, column-pruned, when run on their own.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    ConfigurableResource,
+    MetadataValue,
+    multi_asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from data_quality.config import QualityConfig
+from data_quality.frames import Days
+from data_quality.gate import mart_check_names, raw_check_names, run_mart_checks, run_raw_checks
+from data_quality.mart_suites import MART_SUITES, MartSuite
+from data_quality.rules import CHECKS
+from data_quality.runner import CheckOutcome
+from orchestration.ingest.loader import LoadTarget
+from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.resources import WAREHOUSE_POOL, LandingResource
+
+log = logging.getLogger(__name__)
+
+
+class QualityResource(ConfigurableResource):
+    """Thresholds of the gate; unset fields come from the environment (data_quality/config.py)."""
+
+    as_of: str | None = None
+    extra_currencies: list[str] | None = None
+    docs_dir: str | None = None
+    store_dir: str | None = None
+    freshness_hours: int | None = None
+    volume_band: list[float] | None = None
+    mrr_band: float | None = None
+    invoice_mrr_band: float | None = None
+
+    def config(self) -> QualityConfig:
+        config = QualityConfig.from_env()
+        overrides = {
+            "as_of": date.fromisoformat(self.as_of) if self.as_of else None,
+            "extra_currencies": tuple(self.extra_currencies) if self.extra_currencies else None,
+            "docs_dir": Path(self.docs_dir) if self.docs_dir else None,
+            "store_dir": Path(self.store_dir) if self.store_dir else None,
+            "freshness_hours": self.freshness_hours,
+            "volume_band": tuple(self.volume_band) if self.volume_band else None,
+            "mrr_band": self.mrr_band,
+            "invoice_mrr_band": self.invoice_mrr_band,
+        }
+        from dataclasses import replace
+
+        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@contextmanager
+def read_only_connection(warehouse: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the warehouse, so checks never take the writer's lock.
+
+    Falls back to the resource's own connection when read-only is impossible: an in-memory
+    database, or this process already holding the file read-write (in-process execution).
+    """
+    if warehouse.database in ("", ":memory:") or warehouse.database.startswith(":memory:"):
+        with warehouse.get_connection() as con:
+            yield con
+        return
+    try:
+        con = duckdb.connect(warehouse.database, read_only=True, config=warehouse.connection_config)
+    except duckdb.ConnectionException as error:
+        log.info("read-only connection impossible (%s); using the resource's connection", error)
+        with warehouse.get_connection() as con:
+            yield con
+        return
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def partition_days(context: AssetCheckExecutionContext) -> Days | None:
+    """The partition days of the run, or None (validate the whole table) outside one."""
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return None
+    keys = context.partition_key_range
+    return Days(date.fromisoformat(keys.start), date.fromisoformat(keys.end))
+
+
+def _rules_markdown(outcome: CheckOutcome) -> str:
+    lines = [
+        "| expectation | suite | checked | unexpected | passed | note |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for rule in outcome.rules:
+        note = rule.error or rule.note
+        lines.append(
+            f"| {rule.expectation} | {rule.suite} | {rule.element_count} | "
+            f"{rule.unexpected_count} | {'yes' if rule.success else 'no'} | {note} |"
+        )
+    return "\n".join(lines)
+
+
+def check_result(outcome: CheckOutcome, asset_key: AssetKey) -> AssetCheckResult:
+    """A Dagster result from a gate outcome: severity, counts, samples, suites, Data Docs."""
+    check = CHECKS[outcome.check]
+    severity = AssetCheckSeverity.ERROR if check.blocking else AssetCheckSeverity.WARN
+    metadata: dict[str, object] = {}
+    if outcome.skipped:
+        # Nothing to validate yet (e.g. dbt has not built the mart): a warning that says so,
+        # never a blocking error.
+        metadata["skipped"] = outcome.skipped
+        return AssetCheckResult(
+            asset_key=asset_key,
+            check_name=outcome.check,
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
+            description=f"skipped: {outcome.skipped}",
+            metadata=metadata,
+        )
+    metadata.update(
+        {
+            "unexpected_count": outcome.unexpected_count,
+            "unexpected_percent": outcome.unexpected_percent,
+            "values_checked": outcome.element_count,
+            "sample_bad_values": MetadataValue.json(outcome.samples[:10]),
+            "suites": ", ".join(outcome.suites),
+            "failed_expectations": ", ".join(outcome.failed_expectations) or "none",
+            "expectations": MetadataValue.md(_rules_markdown(outcome)),
+            "batches": outcome.batches,
+        }
+    )
+    if outcome.docs_index:
+        metadata["data_docs_index"] = MetadataValue.url(outcome.docs_index)
+    if outcome.docs_urls:
+        metadata["data_docs"] = MetadataValue.url(outcome.docs_urls[-1])
+    if outcome.report:
+        metadata["report"] = MetadataValue.md(outcome.report)
+    if outcome.passed:
+        description = f"passed: {len(outcome.rules)} expectation(s) in {', '.join(outcome.suites)}"
+    else:
+        description = (
+            f"{outcome.unexpected_count} unexpected value(s) "
+            f"({outcome.unexpected_percent}%) failing {', '.join(outcome.failed_expectations)}"
+        )
+    return AssetCheckResult(
+        asset_key=asset_key,
+        check_name=outcome.check,
+        passed=outcome.passed,
+        severity=severity,
+        description=description,
+        metadata=metadata,
+    )
+
+
+def _specs(asset_key: AssetKey, names: list[str], deps: dict[str, list[AssetKey]]) -> list:
+    return [
+        AssetCheckSpec(
+            name,
+            asset=asset_key,
+            description=CHECKS[name].description,
+            blocking=CHECKS[name].blocking,
+            additional_deps=deps.get(name),
+        )
+        for name in names
+    ]
+
+
+def _selected(
+    context: AssetCheckExecutionContext, outcomes: dict[str, CheckOutcome], key: AssetKey
+):
+    selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
+    for name, outcome in outcomes.items():
+        if name in selected:
+            yield check_result(outcome, key)
+
+
+def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
+    spec = target.spec
+    asset_key = AssetKey([spec.schema, spec.object])
+    deps = {
+        "payments_reconcile": [
+            AssetKey(["raw_stripe", "charges"]),
+            AssetKey(["raw_stripe", "refunds"]),
+        ]
+    }
+
+    @multi_asset_check(
+        name=f"{spec.schema}_{spec.object}_quality",
+        specs=_specs(asset_key, raw_check_names(target), deps),
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        description=f"Great Expectations suites of `{spec.table}` (data_quality/raw_suites.py).",
+    )
+    def _check(
+        context: AssetCheckExecutionContext,
+        warehouse: DuckDBResource,
+        landing: LandingResource,
+        quality: QualityResource,
+    ):
+        days = partition_days(context)
+        context.log.info(f"{spec.table}: validating {days.label if days else 'the whole table'}")
+        with read_only_connection(warehouse) as con:
+            outcomes = run_raw_checks(
+                con,
+                target,
+                quality.config(),
+                Path(landing.landing_dir),
+                days,
+                run_name=context.run.run_id.split("-")[0],
+            )
+        yield from _selected(context, outcomes, asset_key)
+
+    return _check
+
+
+def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
+    asset_key = AssetKey(list(suite.asset_key))
+    deps = {
+        "mrr_reconciles_with_invoices": [
+            AssetKey(["raw_stripe", "invoices"]),
+            AssetKey(["raw_stripe", "exchange_rates"]),
+        ]
+    }
+
+    @multi_asset_check(
+        name=f"marts_{suite.model}_quality",
+        specs=_specs(asset_key, mart_check_names(suite.model), deps),
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        description=f"Great Expectations suite of `{suite.name}` (data_quality/mart_suites.py).",
+    )
+    def _check(
+        context: AssetCheckExecutionContext,
+        warehouse: DuckDBResource,
+        quality: QualityResource,
+    ):
+        with read_only_connection(warehouse) as con:
+            outcomes = run_mart_checks(
+                con, suite, quality.config(), run_name=context.run.run_id.split("-")[0]
+            )
+        yield from _selected(context, outcomes, asset_key)
+
+    return _check
+
+
+def build_quality_checks() -> list[AssetChecksDefinition]:
+    """Every asset check of the gate: one multi-check per raw landing object and per mart."""
+    return [
+        *(raw_quality_check(target) for target in ALL_TARGETS),
+        *(mart_quality_check(suite) for suite in MART_SUITES),
+    ]

@@ -1,0 +1,138 @@
+"""The whole gate on clean data, its Data Docs, and the Dagster asset checks around it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from dagster import AssetCheckSeverity, AssetKey, asset, materialize
+from dagster_duckdb import DuckDBResource
+from dq_data import AS_OF, DAY, create_clean_marts, feedback, write_clean_landing
+
+from data_quality.frames import Days
+from data_quality.gate import run_mart_checks, run_raw_checks
+from data_quality.mart_suites import MART_SUITES
+from data_quality.runner import CheckOutcome, RuleOutcome
+from orchestration.ingest.assets import build_ingestion_asset
+from orchestration.ingest.loader import load_landing
+from orchestration.ingest.targets import ALL_TARGETS, TARGETS_BY_KEY
+from orchestration.quality import (
+    QualityResource,
+    build_quality_checks,
+    check_result,
+    raw_quality_check,
+)
+from orchestration.resources import LandingResource
+
+
+def test_clean_run_passes_every_check_and_builds_data_docs(landing, con, config):
+    write_clean_landing(landing)
+    load_landing(con, landing.root)
+    create_clean_marts(con)
+    outcomes: dict[str, CheckOutcome] = {}
+    for target in ALL_TARGETS:
+        for name, outcome in run_raw_checks(
+            con, target, config, landing.root, Days(date(2025, 5, 1), AS_OF)
+        ).items():
+            outcomes[f"{target.spec.table}:{name}"] = outcome
+    for suite in MART_SUITES:
+        for name, outcome in run_mart_checks(con, suite, config).items():
+            outcomes[f"{suite.name}:{name}"] = outcome
+    assert {
+        k: o.skipped or o.failed_expectations for k, o in outcomes.items() if not o.passed
+    } == {}
+    assert len(outcomes) > 60
+
+    index = config.docs_dir / "index.html"
+    html = index.read_text()
+    for suite in ("raw_stripe.invoices", "raw_segment.events", "marts.fct_mrr"):
+        assert suite in html
+    for key, outcome in outcomes.items():
+        assert outcome.docs_index == index.as_uri(), key
+        assert outcome.docs_urls, key
+        page = Path(outcome.docs_urls[0].removeprefix("file://").replace("%20", " "))
+        assert page.is_file(), key
+    page = Path(outcomes["raw_stripe.invoices:value_sets"].docs_urls[0][7:].replace("%20", " "))
+    assert (
+        "expect_column_values_to_be_in_set" in page.read_text()
+        or "values must belong" in page.read_text()
+    )
+
+
+def _outcome(check: str, passed: bool) -> CheckOutcome:
+    rule = RuleOutcome("suite", check, "expect_x(c)", passed, 10, 0 if passed else 2, ["c=bad"])
+    return CheckOutcome(check, rules=[rule], docs_index="file:///docs/index.html", batches=1)
+
+
+def test_errors_are_errors_anomalies_are_warnings_and_skips_never_block():
+    key = AssetKey(["raw_segment", "events"])
+    error = check_result(_outcome("value_sets", False), key)
+    assert (error.passed, error.severity) == (False, AssetCheckSeverity.ERROR)
+    assert error.metadata["unexpected_count"].value == 2
+    assert error.metadata["unexpected_percent"].value == 20.0
+    assert error.metadata["sample_bad_values"].value == ["expect_x(c): c=bad"]
+    assert error.metadata["data_docs_index"].value == "file:///docs/index.html"
+    warning = check_result(_outcome("volume", False), key)
+    assert (warning.passed, warning.severity) == (False, AssetCheckSeverity.WARN)
+    skipped = check_result(CheckOutcome("unique_keys", skipped="table x not built yet"), key)
+    assert (skipped.passed, skipped.severity) == (False, AssetCheckSeverity.WARN)
+    assert skipped.description == "skipped: table x not built yet"
+
+
+def test_every_asset_check_is_declared_with_its_blocking_flag():
+    specs = {
+        (spec.asset_key.to_user_string(), spec.name): spec
+        for checks in build_quality_checks()
+        for spec in checks.check_specs
+    }
+    assert specs[("raw_stripe/invoices", "payments_reconcile")].blocking
+    assert not specs[("raw_segment/events", "volume")].blocking
+    assert not specs[("marts/fct_mrr", "total_mrr_change_within_band")].blocking
+    assert specs[("marts/fct_mrr", "row_count_matches_spine")].blocking
+    assert {k[0] for k in specs} >= {f"{t.spec.schema}/{t.spec.object}" for t in ALL_TARGETS}
+
+
+@pytest.mark.parametrize(("nps", "blocked"), [("9", False), ("11", True)])
+def test_blocking_check_failure_stops_the_downstream_asset(
+    tmp_path, landing, config, monkeypatch, nps, blocked
+):
+    monkeypatch.setenv("CS_HISTORY_START", "2025-05-01")
+    write_clean_landing(landing)
+    landing.write("hubspot/feedback_submissions", DAY, [feedback("1", "NPS", nps)])
+    target = TARGETS_BY_KEY["hubspot/feedback_submissions"]
+    raw = build_ingestion_asset(target, group_name="hubspot")
+    ran: list[bool] = []
+
+    @asset(deps=[raw.key])
+    def nps_report() -> None:
+        ran.append(True)
+
+    result = materialize(
+        [raw, raw_quality_check(target), nps_report],
+        partition_key=DAY,
+        resources={
+            "warehouse": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
+            "landing": LandingResource(landing_dir=str(landing.root)),
+            "quality": QualityResource(
+                as_of=AS_OF.isoformat(),
+                docs_dir=str(config.docs_dir),
+                store_dir=str(config.store_dir),
+            ),
+        },
+        raise_on_error=False,
+    )
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["ranges"].passed is not blocked
+    assert ran == ([] if blocked else [True])
+    assert result.success is not blocked
+    if blocked:
+        metadata = evaluations["ranges"].metadata
+        assert metadata["unexpected_count"].value == 1
+        assert metadata["sample_bad_values"].value == [
+            "expect_column_values_to_be_between(nps_score): nps_score=11.0, record_id=1"
+        ]
+        assert metadata["suites"].value == "raw_hubspot.feedback_submissions"
+        assert metadata["data_docs"].value.startswith("file://")
+    others = {name: e.passed for name, e in evaluations.items() if name != "ranges"}
+    assert all(others.values()), others

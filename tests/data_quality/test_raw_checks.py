@@ -1,0 +1,288 @@
+"""Raw-layer checks: each violation class, injected into small clean data, is caught by GX.
+
+Violations the loader lets through (ranges, currencies, timestamps) are written as landing
+files and loaded; violations the loader would quarantine (unknown enum, missing field) are
+inserted into the raw table directly, as a future loader bug or a hand-written table would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+from dq_data import (
+    AS_OF,
+    DAY,
+    EVENTS_PER_DAY,
+    FIRST_EVENT_DAY,
+    MAY_1,
+    charge,
+    event,
+    events_by_day,
+    feedback,
+    price,
+    write_clean_landing,
+)
+
+from data_quality.frames import Days
+from data_quality.gate import run_raw_checks
+from orchestration.ingest.loader import load_landing
+from orchestration.ingest.targets import TARGETS_BY_KEY
+
+ALL_DAYS = Days(date(2025, 5, 1), AS_OF)
+
+
+def run(con, landing, config, key: str, days: Days | None = ALL_DAYS) -> dict:
+    return run_raw_checks(con, TARGETS_BY_KEY[key], config, landing.root, days)
+
+
+def failing(outcomes: dict) -> dict[str, int]:
+    return {name: o.unexpected_count for name, o in outcomes.items() if not o.passed}
+
+
+def rule_count(outcome, column: str) -> int:
+    (rule,) = [r for r in outcome.rules if f"({column})" in r.expectation]
+    return rule.unexpected_count
+
+
+def raw_insert(con: duckdb.DuckDBPyConnection, table: str, record_id: str, record: dict) -> None:
+    con.execute(
+        f"insert into {table} values (?, ?, null, null, null, 'hand/written.jsonl', 1, 0, ?, "
+        "'x', now())",
+        [record_id, json.dumps(record), AS_OF],
+    )
+
+
+def rewrite(landing, key: str, records: list, day: str = DAY) -> None:
+    landing.write(key, day, records)
+
+
+Case = tuple[str, Callable, Callable | None, str, dict[str, int]]
+
+CASES: list[Case] = [
+    (
+        "currency outside usd, eur, gbp, jpy",
+        lambda landing: rewrite(landing, "stripe/prices", [price(), price("p_chf", "chf")]),
+        None,
+        "stripe/prices",
+        {"value_sets": 1},
+    ),
+    (
+        "NPS above 10 and CSAT below 1",
+        lambda landing: rewrite(
+            landing,
+            "hubspot/feedback_submissions",
+            [feedback("1", "NPS", "11"), feedback("2", "CSAT", "0"), feedback("3", "CES", "9")],
+        ),
+        None,
+        "hubspot/feedback_submissions",
+        {"ranges": 2},
+    ),
+    (
+        "survey score that is not a number",
+        lambda landing: rewrite(
+            landing, "hubspot/feedback_submissions", [feedback("1", "NPS", "nine")]
+        ),
+        None,
+        "hubspot/feedback_submissions",
+        {"ranges": 1},
+    ),
+    (
+        "negative charge amount",
+        lambda landing: rewrite(landing, "stripe/charges", [charge("ch_neg", -100)]),
+        None,
+        "stripe/charges",
+        {"ranges": 1},
+    ),
+    (
+        "Stripe timestamp in milliseconds",
+        lambda landing: rewrite(
+            landing,
+            "stripe/customers",
+            [{"id": "cus_ms", "object": "customer", "created": 1748736000000}],
+        ),
+        None,
+        "stripe/customers",
+        {"timestamps": 1},
+    ),
+    (
+        "Segment timestamp three days after as_of",
+        lambda landing: landing.write(
+            "segment/events",
+            DAY,
+            [
+                *events_by_day(AS_OF, AS_OF)[AS_OF][1:],
+                event("late", AS_OF, timestamp=f"{AS_OF + timedelta(days=3)}T00:00:00Z"),
+            ],
+            gz=True,
+        ),
+        None,
+        "segment/events",
+        {"timestamps": 1},
+    ),
+    (
+        "HubSpot date that does not parse",
+        lambda landing: rewrite(
+            landing, "hubspot/companies", [{"id": "1", "createdAt": "yesterday", "properties": {}}]
+        ),
+        None,
+        "hubspot/companies",
+        {"timestamps": 1},
+    ),
+    (
+        "required field missing in the raw table",
+        None,
+        lambda con: raw_insert(
+            con,
+            "raw_stripe.subscriptions",
+            "sub_x",
+            {"id": "sub_x", "customer": "cus_1", "created": MAY_1, "items": {"data": []}},
+        ),
+        "stripe/subscriptions",
+        # the hand-written row is also in no landing file, which reconciliation notices
+        {"required_fields": 1, "reconciles_with_landing": 1},
+    ),
+    (
+        "unknown Segment call type in the raw table",
+        None,
+        lambda con: raw_insert(con, "raw_segment.events", "m_x", event("m_x", AS_OF, type="trak")),
+        "segment/events",
+        {"value_sets": 1, "reconciles_with_landing": 1, "message_ids_match_landing": 1},
+    ),
+    (
+        "Segment day with an eighth of the usual volume",
+        lambda landing: landing.write(
+            "segment/events",
+            "2025-06-05",
+            events_by_day(date(2025, 6, 5), date(2025, 6, 5))[date(2025, 6, 5)][:5],
+            gz=True,
+        ),
+        None,
+        "segment/events",
+        {"volume": 1},
+    ),
+    (
+        "a loaded row deleted from the raw table",
+        None,
+        lambda con: con.execute("delete from raw_stripe.customers where record_id = 'cus_2'"),
+        "stripe/customers",
+        # the file's records and the load log both disagree with the table
+        {"reconciles_with_landing": 2},
+    ),
+    (
+        "a Segment event lost between file and table",
+        None,
+        lambda con: con.execute(
+            "delete from raw_segment.events where record_id = 'm-2025-06-03-7'"
+        ),
+        "segment/events",
+        {"reconciles_with_landing": 2, "message_ids_match_landing": 1},
+    ),
+    (
+        "a charge that does not match its paid invoice",
+        lambda landing: rewrite(
+            landing,
+            "stripe/charges",
+            [
+                charge("ch_apr", 10000, 1743465600),
+                charge("ch_may", 10000, MAY_1),
+                charge("ch_may_2", 500, MAY_1),
+                charge("ch_1", 10000, 1748736000),
+            ],
+        ),
+        None,
+        "stripe/invoices",
+        {"payments_reconcile": 1},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("write", "mutate", "key", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_each_violation_fails_its_named_check_with_the_unexpected_count(
+    landing, con, config, write, mutate, key, expected
+):
+    write_clean_landing(landing)
+    if write:
+        write(landing)
+    load_landing(con, landing.root)
+    if mutate:
+        mutate(con)
+    outcomes = run(con, landing, config, key)
+    assert failing(outcomes) == expected
+    for name in expected:
+        assert outcomes[name].samples, f"{name} reports no sample of the bad values"
+
+
+def test_configured_extra_currency_is_accepted(landing, con, config):
+    write_clean_landing(landing)
+    rewrite(landing, "stripe/prices", [price("p_chf", "chf")])
+    load_landing(con, landing.root)
+    assert failing(run(con, landing, config, "stripe/prices")) == {"value_sets": 1}
+    accepting = replace(config, extra_currencies=("chf",))
+    assert failing(run(con, landing, accepting, "stripe/prices")) == {}
+
+
+def test_samples_name_the_record_and_the_bad_value(landing, con, config):
+    write_clean_landing(landing)
+    rewrite(landing, "hubspot/feedback_submissions", [feedback("42", "NPS", "11")])
+    load_landing(con, landing.root)
+    outcome = run(con, landing, config, "hubspot/feedback_submissions")["ranges"]
+    assert outcome.samples == [
+        "expect_column_values_to_be_between(nps_score): nps_score=11.0, record_id=42"
+    ]
+    assert outcome.suites == ["raw_hubspot.feedback_submissions"]
+    assert rule_count(outcome, "nps_score") == 1
+    assert outcome.unexpected_percent == pytest.approx(
+        100 / 3, abs=1e-3
+    )  # 1 of 1 row x 3 range rules
+
+
+def test_stale_source_fails_freshness(landing, con, config):
+    write_clean_landing(landing)
+    load_landing(con, landing.root)
+    assert run(con, landing, config, "stripe/coupons")["freshness"].passed
+    two_days_later = replace(config, as_of=AS_OF + timedelta(days=2))
+    outcome = run(con, landing, two_days_later, "stripe/coupons")["freshness"]
+    assert not outcome.passed
+    assert outcome.unexpected_count == 1
+    assert outcome.samples == [
+        "expect_column_values_to_be_between(hours_behind_as_of): "
+        "hours_behind_as_of=48, source=stripe"
+    ]
+
+
+def test_partition_range_validates_only_its_days(landing, con, config):
+    write_clean_landing(landing)
+    landing.write(
+        "segment/events",
+        "2025-06-02",
+        [event("early", date(2025, 6, 2), timestamp="2009-01-01T00:00:00Z")],
+        gz=True,
+    )
+    load_landing(con, landing.root)
+    one_day = Days(AS_OF, AS_OF)
+    assert run(con, landing, config, "segment/events", one_day)["timestamps"].passed
+    outcome = run(con, landing, config, "segment/events", None)["timestamps"]
+    assert outcome.unexpected_count == 1
+
+
+def test_large_ranges_are_validated_in_several_batches_with_exact_totals(landing, con, config):
+    write_clean_landing(landing)
+    load_landing(con, landing.root)
+    con.execute(
+        'update raw_segment.events set record = json_merge_patch(record, \'{"type": "trak"}\') '
+        "where record_id like 'm-2025-06-08-%'"
+    )
+    small = replace(config, max_rows_per_batch=3 * EVENTS_PER_DAY)
+    outcome = run(con, landing, small, "segment/events", None)["value_sets"]
+    event_days = (AS_OF - FIRST_EVENT_DAY).days + 1
+    assert outcome.batches == -(-event_days // 3)  # 3 days a batch
+    assert outcome.unexpected_count == EVENTS_PER_DAY
