@@ -1,0 +1,60 @@
+{#
+    JSON access, dispatched per adapter. Paths are JSONPath strings such as '$.items.data'.
+    DuckDB implementations are the only ones exercised; the default implementations follow
+    Postgres so a port has a starting point.
+#}
+
+{# A scalar at `path` as text (JSON strings unquoted); null when absent or JSON null. #}
+{% macro json_str(expr, path) -%}
+    {{ return(adapter.dispatch('json_str', 'cs_warehouse')(expr, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_str(expr, path) -%}
+    json_extract_string({{ expr }}, '{{ path }}')
+{%- endmacro %}
+
+{% macro default__json_str(expr, path) -%}
+    jsonb_path_query_first(cast({{ expr }} as jsonb), '{{ path }}') #>> '{}'
+{%- endmacro %}
+
+{# The JSON value at `path` (object, array or scalar), still JSON. #}
+{% macro json_get(expr, path) -%}
+    {{ return(adapter.dispatch('json_get', 'cs_warehouse')(expr, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_get(expr, path) -%}
+    json_extract({{ expr }}, '{{ path }}')
+{%- endmacro %}
+
+{% macro default__json_get(expr, path) -%}
+    jsonb_path_query_first(cast({{ expr }} as jsonb), '{{ path }}')
+{%- endmacro %}
+
+{# The JSON type name at `path`: OBJECT, ARRAY, VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN, NULL. #}
+{% macro json_kind(expr, path) -%}
+    {{ return(adapter.dispatch('json_kind', 'cs_warehouse')(expr, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_kind(expr, path) -%}
+    json_type({{ expr }}, '{{ path }}')
+{%- endmacro %}
+
+{% macro default__json_kind(expr, path) -%}
+    upper(jsonb_typeof(jsonb_path_query_first(cast({{ expr }} as jsonb), '{{ path }}')))
+{%- endmacro %}
+
+{#
+    Select-list expression that turns a JSON array into one row per element (the row is
+    dropped when the array is empty or null), each element still JSON.
+#}
+{% macro json_array_elements(expr) -%}
+    {{ return(adapter.dispatch('json_array_elements', 'cs_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_elements(expr) -%}
+    unnest(cast({{ expr }} as json []))
+{%- endmacro %}
+
+{% macro default__json_array_elements(expr) -%}
+    jsonb_array_elements(cast({{ expr }} as jsonb))
+{%- endmacro %}

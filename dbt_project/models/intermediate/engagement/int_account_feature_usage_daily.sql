@@ -1,0 +1,42 @@
+{#
+    One row per account per feature per day with qualifying events using it (ENG-2 feature
+    adoption). The feature is the event's `properties.feature`, else the event name.
+    Incremental by day like int_user_activity_daily.
+#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='usage_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+events as (
+    select * from {{ ref('int_segment_events_attributed') }}
+    where is_qualifying and account_id is not null
+    {% if is_incremental() %}
+    and event_date >= (
+        select min(batch.event_date)
+        from {{ ref('int_segment_events_attributed') }} as batch
+        where batch._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+    )
+    {% endif %}
+),
+
+final as (
+    select
+        account_id,
+        feature_name,
+        event_date as usage_date,
+        count(*) as feature_events,
+        count(distinct user_id) as feature_users,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+    from events
+    group by account_id, feature_name, event_date
+)
+
+select * from final

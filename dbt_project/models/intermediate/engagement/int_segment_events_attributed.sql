@@ -1,0 +1,126 @@
+{#
+    One row per deduplicated `track` call with its account and whether it qualifies
+    (ENG-1, ENG-3). Account: `context.groupId`, else the account of the user's latest group
+    call at or before the event (a group call's account is its `groupId`).
+
+    Incremental by event day: a run re-computes every day from the earliest event day among
+    the Segment calls loaded since the last run (late events are re-processed into their own
+    day, ENG-3), and at least the last `event_lookback_days` days. The same result as a full
+    refresh.
+#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+events as (
+    select * from {{ ref('stg_segment__events') }}
+    where event_date <= {{ as_of_date() }}
+),
+
+non_qualifying as (
+    select * from {{ ref('non_qualifying_events') }}
+),
+
+{% if is_incremental() %}
+reprocess_from as (
+    select
+        least(
+            coalesce(
+                (
+                    select min(new_calls.event_date)
+                    from events as new_calls
+                    where new_calls._loaded_at > (
+                            select max(this_run._source_loaded_at) from {{ this }} as this_run
+                        )
+                ),
+                {{ add_days(as_of_date(), 1) }}
+            ),
+            (
+                select {{ add_days('max(this_run.event_date)', '1 - ' ~ var('event_lookback_days')) }}
+                from {{ this }} as this_run
+            )
+        ) as first_day
+),
+{% endif %}
+
+group_calls as (
+    select
+        user_id,
+        group_id,
+        event_at
+    from events
+    where call_type = 'group' and user_id is not null and group_id is not null
+),
+
+track_calls as (
+    select * from events
+    where
+        call_type = 'track'
+        {% if is_incremental() %}
+        and event_date >= (select reprocess_from.first_day from reprocess_from)
+        {% endif %}
+),
+
+-- the user's latest group call at or before each event (ENG-3)
+group_call_candidates as (
+    select
+        track_calls.message_id,
+        group_calls.group_id,
+        row_number() over (
+            partition by track_calls.message_id
+            order by group_calls.event_at desc, group_calls.group_id asc
+        ) as group_call_rank
+    from track_calls
+    inner join group_calls
+        on
+            track_calls.user_id = group_calls.user_id
+            and track_calls.event_at >= group_calls.event_at
+    where track_calls.context_group_id is null
+),
+
+attributed as (
+    select
+        track_calls.message_id,
+        track_calls.event_date,
+        track_calls.event_at,
+        coalesce(track_calls.user_id, 'anonymous:' || track_calls.anonymous_id) as user_id,
+        coalesce(track_calls.context_group_id, group_call_candidates.group_id) as account_id,
+        track_calls.event_name,
+        coalesce(track_calls.feature_name, track_calls.event_name) as feature_name,
+        non_qualifying.event_name is null as is_qualifying,
+        track_calls._loaded_at
+    from track_calls
+    left join group_call_candidates
+        on
+            track_calls.message_id = group_call_candidates.message_id
+            and group_call_candidates.group_call_rank = 1
+    left join non_qualifying
+        on track_calls.event_name = non_qualifying.event_name
+),
+
+final as (
+    select
+        message_id,
+        event_date,
+        event_at,
+        user_id,
+        account_id,
+        event_name,
+        feature_name,
+        is_qualifying,
+        _loaded_at,
+        -- watermark: the newest Segment load this run has seen
+        (select max(all_calls._loaded_at) from events as all_calls) as _source_loaded_at,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+    from attributed
+)
+
+select * from final

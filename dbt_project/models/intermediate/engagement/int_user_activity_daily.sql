@@ -1,0 +1,41 @@
+{#
+    One row per account per active user per day: the user's qualifying events that day
+    (ENG-1; only events with an account). Incremental by day: re-computes the days the
+    upstream run re-computed.
+#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='activity_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+events as (
+    select * from {{ ref('int_segment_events_attributed') }}
+    where is_qualifying and account_id is not null
+    {% if is_incremental() %}
+    and event_date >= (
+        select min(batch.event_date)
+        from {{ ref('int_segment_events_attributed') }} as batch
+        where batch._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+    )
+    {% endif %}
+),
+
+final as (
+    select
+        account_id,
+        user_id,
+        event_date as activity_date,
+        count(*) as qualifying_events,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+    from events
+    group by account_id, user_id, event_date
+)
+
+select * from final

@@ -1,0 +1,52 @@
+with
+
+source as (
+    select * from {{ source('raw_hubspot', 'companies') }}
+),
+
+decoded as (
+    select
+        record_id as company_id,
+        {{ hubspot_prop('name') }} as company_name,
+        lower({{ hubspot_prop('domain') }}) as domain,
+        {{ hubspot_prop('industry') }} as industry,
+        try_cast({{ hubspot_prop('numberofemployees') }} as bigint) as employee_count,
+        {{ hubspot_prop('lifecyclestage') }} as lifecycle_stage,
+        {{ hubspot_prop('hubspot_owner_id') }} as owner_id,
+        {{ hubspot_prop('segment') }} as segment,
+        {{ hubspot_date('$.createdAt') }} as created_at,
+        {{ hubspot_date('$.updatedAt') }} as updated_at,
+        {{ hubspot_archived() }} as is_archived,
+        _record_version
+    from source
+),
+
+-- latest updatedAt wins; load order breaks ties
+versions_ranked as (
+    select
+        *,
+        row_number() over (
+            partition by company_id
+            order by updated_at desc nulls last, _record_version desc
+        ) as version_rank
+    from decoded
+),
+
+final as (
+    select
+        company_id,
+        company_name,
+        domain,
+        industry,
+        employee_count,
+        lifecycle_stage,
+        owner_id,
+        segment,
+        created_at,
+        updated_at,
+        is_archived
+    from versions_ranked
+    where version_rank = 1
+)
+
+select * from final

@@ -1,0 +1,49 @@
+with
+
+source as (
+    select * from {{ source('raw_hubspot', 'deals') }}
+),
+
+decoded as (
+    select
+        record_id as deal_id,
+        {{ hubspot_first_company() }} as company_id,
+        {{ hubspot_prop('dealtype') }} as deal_type,
+        {{ hubspot_prop('pipeline') }} as pipeline_id,
+        {{ hubspot_prop('dealstage') }} as stage_id,
+        try_cast({{ hubspot_prop('amount') }} as decimal(18, 2)) as amount,
+        {{ hubspot_date_prop('closedate') }} as close_at,
+        coalesce({{ hubspot_date_prop('createdate') }}, {{ hubspot_date('$.createdAt') }}) as created_at,
+        {{ hubspot_date('$.updatedAt') }} as updated_at,
+        {{ hubspot_archived() }} as is_archived,
+        _record_version
+    from source
+),
+
+versions_ranked as (
+    select
+        *,
+        row_number() over (
+            partition by deal_id
+            order by updated_at desc nulls last, _record_version desc
+        ) as version_rank
+    from decoded
+),
+
+final as (
+    select
+        deal_id,
+        company_id,
+        deal_type,
+        pipeline_id,
+        stage_id,
+        amount,
+        close_at,
+        created_at,
+        updated_at,
+        is_archived
+    from versions_ranked
+    where version_rank = 1
+)
+
+select * from final

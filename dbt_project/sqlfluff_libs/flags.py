@@ -1,0 +1,3 @@
+"""sqlfluff stand-in for dbt's `flags` (the command being run)."""
+
+WHICH = "parse"
