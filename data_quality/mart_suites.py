@@ -90,10 +90,11 @@ MART_SUITES: tuple[MartSuite, ...] = (
         "fct_csat_monthly",
         ("month",),
         lambda c: [between("ranges", "csat", 0, 100, note="CSAT-1: a percentage")],
+        optional_key=("segment",),
     ),
     MartSuite(
         "fct_engagement_daily",
-        ("account_id", "date"),
+        ("account_id", "date_day"),
         lambda c: [
             _rate("stickiness", note="ENG-1: DAU / MAU"),
             # ENG-2: MAU / licensed seats exceeds 1 when more people use the product than
@@ -103,7 +104,7 @@ MART_SUITES: tuple[MartSuite, ...] = (
     ),
     MartSuite(
         "fct_account_health_daily",
-        ("account_id", "date"),
+        ("account_id", "date_day"),
         lambda c: [between("ranges", "health_score", 0, 100, note="HLT-1: 0-100")],
     ),
 )

@@ -272,9 +272,9 @@ MART_DDL = {
     "quick_ratio double, logo_renewal_rate double, dollar_renewal_rate double",
     "fct_nps_monthly": "month date, segment varchar, nps double",
     "fct_csat_monthly": "month date, csat double",
-    "fct_engagement_daily": "account_id varchar, date date, stickiness double, "
+    "fct_engagement_daily": "account_id varchar, date_day date, stickiness double, "
     "seat_utilisation double",
-    "fct_account_health_daily": "account_id varchar, date date, health_score double",
+    "fct_account_health_daily": "account_id varchar, date_day date, health_score double",
 }
 
 
