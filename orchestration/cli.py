@@ -54,11 +54,16 @@ def _landing_range(settings: Settings) -> tuple[date, date]:
 
 
 def _report_failure(result, stage: str) -> None:
+    """Name every failed step and every failed check, with what the check found."""
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
             message = error.message.strip() if error else "unknown error"
             print(f"FAILED {stage}: step {event.step_key}: {message}", file=sys.stderr)
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity.value == "ERROR":
+            where = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+            print(f"FAILED check {where}: {evaluation.description}", file=sys.stderr)
 
 
 def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> bool:

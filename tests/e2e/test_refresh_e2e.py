@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,8 @@ import pytest
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.settings import REPO_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+# One worker runs this module: its tests share the generated data and warehouse.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(name="e2e")]
 
 AS_OF = "2026-06-30"
 
@@ -29,11 +31,12 @@ class Project:
         self.root = root
         self.landing = root / "landing"
         self.warehouse = root / "warehouse.duckdb"
+        self.serving = root / "serving.duckdb"
         self.env = {
             **os.environ,
             "CS_LANDING_DIR": str(self.landing),
             "CS_WAREHOUSE_PATH": str(self.warehouse),
-            "CS_SERVING_PATH": str(root / "serving.duckdb"),
+            "CS_SERVING_PATH": str(self.serving),
             "CS_AS_OF": AS_OF,
             "DAGSTER_HOME": str(root / "dagster_home"),
             "CS_DQ_DOCS_DIR": str(root / "data_docs"),
@@ -98,9 +101,29 @@ def _raw_snapshot(project: Project) -> dict[str, list[tuple]]:
     }
 
 
-def test_ingestion_loads_every_object_and_accounts_for_every_record(project):
+def _succeeded(result: subprocess.CompletedProcess) -> bool:
+    return result.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def ingested(project: Project) -> Project:
+    """The landing folder ingested once, as `make refresh` does first."""
     result = project.run("-m", "orchestration.cli", "ingest")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert _succeeded(result), result.stdout[-3000:] + result.stderr[-3000:]
+    return project
+
+
+@pytest.fixture(scope="module")
+def refreshed(ingested: Project) -> tuple[Project, dict, dict]:
+    """A full refresh over the ingested warehouse: raw tables before and after it."""
+    before = _raw_snapshot(ingested)
+    result = ingested.run("-m", "orchestration.cli", "refresh")
+    assert _succeeded(result), result.stdout[-3000:] + result.stderr[-3000:]
+    return ingested, before, _raw_snapshot(ingested)
+
+
+def test_ingestion_loads_every_object_and_accounts_for_every_record(ingested):
+    project = ingested
 
     for target in ALL_TARGETS:
         (rows,) = project.query(f"select count(*) from {target.spec.table}")[0]
@@ -129,8 +152,45 @@ def test_ingestion_loads_every_object_and_accounts_for_every_record(project):
     assert len(injected) == project.report()["injected_total"]
 
 
-def test_a_second_ingestion_leaves_every_raw_table_identical(project):
-    before = _raw_snapshot(project)
-    result = project.run("-m", "orchestration.cli", "ingest")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert _raw_snapshot(project) == before
+def test_refresh_leaves_raw_tables_identical_builds_marts_and_publishes(refreshed):
+    project, before, after = refreshed
+    assert after == before
+
+    with duckdb.connect(str(project.serving), read_only=True) as reader:
+        published = dict(
+            reader.execute("select as_of, row_counts from meta.refresh_log").fetchall()
+        )
+        (month_mrr,) = reader.execute(
+            "select count(*) from marts.fct_revenue_monthly as r where r.mrr <> "
+            "(select sum(m.mrr) from marts.fct_mrr as m where m.month = r.month)"
+        ).fetchone()
+        (paying,) = reader.execute(
+            "select count(*) from marts.dim_accounts where is_paying"
+        ).fetchone()
+    row_counts = json.loads(published[date.fromisoformat(AS_OF)])
+    assert row_counts["fct_mrr"] > 0 and row_counts["fct_account_health_daily"] > 0
+    assert month_mrr == 0
+    assert paying > 0
+
+
+def test_a_blocking_check_failure_fails_the_refresh_and_publishes_nothing(refreshed):
+    project = refreshed[0]
+    published = project.serving.read_bytes()
+    bad_score = {
+        "id": "nps-out-of-range",
+        "createdAt": f"{AS_OF}T10:00:00.000Z",
+        "properties": {
+            "hs_survey_type": "NPS",
+            "hs_value": "11",
+            "hs_submission_timestamp": f"{AS_OF}T10:00:00.000Z",
+        },
+    }
+    folder = project.landing / "hubspot" / "feedback_submissions" / AS_OF
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "part-00099.jsonl").write_text(json.dumps(bad_score) + "\n")
+
+    result = project.run("-m", "orchestration.cli", "refresh")
+
+    assert result.returncode == 1
+    assert "FAILED check raw_hubspot/feedback_submissions: ranges" in result.stderr
+    assert project.serving.read_bytes() == published
