@@ -64,42 +64,23 @@ cash as (
     select * from refunds_with_customer
 ),
 
-rate_candidates as (
-    select
-        needed.month_start,
-        needed.currency,
-        rates.usd_per_unit,
-        row_number() over (
-            partition by needed.month_start, needed.currency
-            order by rates.rate_date desc
-        ) as rate_rank
-    from (
-        select distinct
-            month_start,
-            currency
-        from cash
-        where currency <> 'usd'
-    ) as needed
-    inner join rates
-        on
-            needed.currency = rates.currency
-            and needed.month_start >= rates.rate_date
+month_rates as (
+    {{ month_start_usd_rates('cash', 'month_start') }}
 ),
 
 cash_usd as (
     select
         customers.account_id,
         cash.month_start,
-        cash.amount * coalesce(rate_candidates.usd_per_unit, 1) as paid_usd,
-        cash.refunded_amount * coalesce(rate_candidates.usd_per_unit, 1) as refunded_usd
+        cash.amount * month_rates.usd_per_unit as paid_usd,
+        cash.refunded_amount * month_rates.usd_per_unit as refunded_usd
     from cash
     inner join customers
         on cash.customer_id = customers.customer_id
-    left join rate_candidates
+    left join month_rates
         on
-            cash.month_start = rate_candidates.month_start
-            and cash.currency = rate_candidates.currency
-            and rate_candidates.rate_rank = 1
+            cash.month_start = month_rates.month_start
+            and cash.currency = month_rates.currency
 ),
 
 final as (

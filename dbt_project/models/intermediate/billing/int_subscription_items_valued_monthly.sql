@@ -50,35 +50,8 @@ items_net as (
         on items_valued.point_id = valuation_points.point_id
 ),
 
-rate_candidates as (
-    select
-        needed.month_start,
-        needed.currency,
-        rates.usd_per_unit,
-        row_number() over (
-            partition by needed.month_start, needed.currency
-            order by rates.rate_date desc
-        ) as rate_rank
-    from (
-        select distinct
-            month_start,
-            currency
-        from items_net
-        where currency <> 'usd'
-    ) as needed
-    inner join rates
-        on
-            needed.currency = rates.currency
-            and needed.month_start >= rates.rate_date
-),
-
 rates_for_month as (
-    select
-        month_start,
-        currency,
-        usd_per_unit
-    from rate_candidates
-    where rate_rank = 1
+    {{ month_start_usd_rates('items_net', 'month_start') }}
 ),
 
 final as (

@@ -68,26 +68,8 @@ overdue_invoice_days as (
             and (invoice_lifecycles.closed_date is null or invoice_lifecycles.closed_date > days.date_day)
 ),
 
-rate_candidates as (
-    select
-        needed.rate_month,
-        needed.currency,
-        rates.usd_per_unit,
-        row_number() over (
-            partition by needed.rate_month, needed.currency
-            order by rates.rate_date desc
-        ) as rate_rank
-    from (
-        select distinct
-            rate_month,
-            currency
-        from overdue_invoice_days
-        where currency <> 'usd'
-    ) as needed
-    inner join rates
-        on
-            needed.currency = rates.currency
-            and needed.rate_month >= rates.rate_date
+month_rates as (
+    {{ month_start_usd_rates('overdue_invoice_days', 'rate_month') }}
 ),
 
 account_days as (
@@ -97,15 +79,14 @@ account_days as (
         count(*) as overdue_invoices,
         sum(
             overdue_invoice_days.amount_outstanding
-            * case when overdue_invoice_days.currency = 'usd' then 1 else rate_candidates.usd_per_unit end
+            * month_rates.usd_per_unit
         ) as amount_overdue,
         min(overdue_invoice_days.due_date) as oldest_due_date
     from overdue_invoice_days
-    left join rate_candidates
+    left join month_rates
         on
-            overdue_invoice_days.rate_month = rate_candidates.rate_month
-            and overdue_invoice_days.currency = rate_candidates.currency
-            and rate_candidates.rate_rank = 1
+            overdue_invoice_days.rate_month = month_rates.rate_month
+            and overdue_invoice_days.currency = month_rates.currency
     group by overdue_invoice_days.account_id, overdue_invoice_days.date_day
 ),
 

@@ -104,29 +104,8 @@ needed_rates as (
         on renewed_items.renewal_id = terms_with_account.renewal_id
 ),
 
-rate_candidates as (
-    select
-        needed_rates.term_end_month,
-        needed_rates.currency,
-        case when needed_rates.currency = 'usd' then 1 else rates.usd_per_unit end as usd_per_unit,
-        row_number() over (
-            partition by needed_rates.term_end_month, needed_rates.currency
-            order by rates.rate_date desc
-        ) as rate_rank
-    from needed_rates
-    left join rates
-        on
-            needed_rates.currency = rates.currency
-            and needed_rates.term_end_month >= rates.rate_date
-),
-
 month_rates as (
-    select
-        term_end_month,
-        currency,
-        usd_per_unit
-    from rate_candidates
-    where rate_rank = 1
+    {{ month_start_usd_rates('needed_rates', 'term_end_month') }}
 ),
 
 due_usd as (
