@@ -124,9 +124,8 @@ def summary(settings: Settings) -> int:
         return 1
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         counts = _table_counts(con)
-        files, lines, unbalanced = con.execute(
-            f"select count(*), sum(lines_read), count(*) filter (where lines_read <> "
-            f"records_loaded + records_quarantined) from {LOAD_LOG_TABLE}"
+        files, lines = con.execute(
+            f"select count(*), sum(lines_read) from {LOAD_LOG_TABLE}"
         ).fetchone()
         marts = con.execute(
             "select table_name, estimated_size from duckdb_tables() "
@@ -143,8 +142,6 @@ def summary(settings: Settings) -> int:
         print(f"  {name:<{width}}  {loaded:>10,}  {quarantined:>11,}")
     total_quarantined = sum(q for _, _, q in counts)
     print(f"  {'total':<{width}}  {sum(r for _, r, _ in counts):>10,}  {total_quarantined:>11,}")
-    if unbalanced:
-        print(f"  {unbalanced} file(s) where lines read != loaded + quarantined (envelopes/CSV)")
     if reasons:
         print(f"\nQuarantine ({QUARANTINE_TABLE}), top reasons:")
         for obj, reason, count in reasons:

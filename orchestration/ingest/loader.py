@@ -181,7 +181,10 @@ def _prepare_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _unchanged(con: duckdb.DuckDBPyConnection, spec: ObjectSpec, day: date, files: list) -> bool:
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, spec: ObjectSpec, day: date, files: list[LandingFile]
+) -> bool:
+    """True when the day's files are exactly those of its last load (same loader version)."""
     logged = con.execute(
         f"select file, file_bytes, file_mtime_ns, loader_version from {LOAD_LOG_TABLE} "
         "where system = ? and object = ? and partition_date = ? order by file",
@@ -197,9 +200,10 @@ def _replace_partitions(
     """Swap the new records of `days` in for the old ones, in one transaction."""
     spec = target.spec
     in_days = "partition_date in (select unnest($days::date[]))"
+    raw_in_days = "_partition_date in (select unnest($days::date[]))"
     params = {"days": days, "system": spec.system, "object": spec.object}
     statements = [
-        f"delete from {spec.table} where _{in_days}",
+        f"delete from {spec.table} where {raw_in_days}",
         f"delete from {QUARANTINE_TABLE} where system = $system and object = $object and {in_days}",
         f"delete from {LOAD_LOG_TABLE} where system = $system and object = $object and {in_days}",
         f"""
