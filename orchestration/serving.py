@@ -124,10 +124,14 @@ def publish(
 
 
 def _dbt_test_summary() -> dict[str, object]:
-    """Counts of dbt test outcomes of the build that produced these marts."""
-    run_results = MANIFEST_PATH.parent / "run_results.json"
-    if not run_results.exists():
+    """Counts of dbt test outcomes of the build that produced these marts.
+
+    dagster-dbt gives each invocation its own folder under target/: the newest one is ours.
+    """
+    candidates = list(MANIFEST_PATH.parent.glob("*/run_results.json"))
+    if not candidates:
         return {}
+    run_results = max(candidates, key=lambda path: path.stat().st_mtime)
     results = json.loads(run_results.read_text()).get("results", [])
     tests = [r for r in results if r.get("unique_id", "").startswith(("test.", "unit_test."))]
     summary: dict[str, object] = {"dbt_tests": len(tests)}
