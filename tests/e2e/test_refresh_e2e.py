@@ -157,9 +157,8 @@ def test_refresh_leaves_raw_tables_identical_builds_marts_and_publishes(refreshe
     assert after == before
 
     with duckdb.connect(str(project.serving), read_only=True) as reader:
-        published = dict(
-            reader.execute("select as_of, row_counts from meta.refresh_log").fetchall()
-        )
+        log = reader.execute("select as_of, row_counts, check_summary from meta.refresh_log")
+        published = {as_of: (counts, checks) for as_of, counts, checks in log.fetchall()}
         (month_mrr,) = reader.execute(
             "select count(*) from marts.fct_revenue_monthly as r where r.mrr <> "
             "(select sum(m.mrr) from marts.fct_mrr as m where m.month = r.month)"
@@ -167,7 +166,9 @@ def test_refresh_leaves_raw_tables_identical_builds_marts_and_publishes(refreshe
         (paying,) = reader.execute(
             "select count(*) from marts.dim_accounts where is_paying"
         ).fetchone()
-    row_counts = json.loads(published[date.fromisoformat(AS_OF)])
+    counts, checks = published[date.fromisoformat(AS_OF)]
+    row_counts, check_summary = json.loads(counts), json.loads(checks)
+    assert check_summary["dbt_tests"] > 0 and check_summary["dbt_tests_fail"] == 0
     assert row_counts["fct_mrr"] > 0 and row_counts["fct_account_health_daily"] > 0
     assert month_mrr == 0
     assert paying > 0
