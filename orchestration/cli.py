@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import logging
 import os
 import shutil
 import sys
@@ -25,7 +24,6 @@ from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.settings import REPO_ROOT, Settings, get_settings
 
-log = logging.getLogger("cs_warehouse")
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 # Dagster's console logger at INFO: progress lines, without the engine's DEBUG chatter.

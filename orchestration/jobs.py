@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import DAILY_PARTITIONS
 
 SOURCE_GROUPS = ("stripe", "hubspot", "segment")
 MODEL_GROUPS = ("seeds", "staging", "intermediate", "marts", "serving")
@@ -12,7 +12,7 @@ MODEL_GROUPS = ("seeds", "staging", "intermediate", "marts", "serving")
 ingest_job = define_asset_job(
     "ingest_landing",
     selection=AssetSelection.groups(*SOURCE_GROUPS),
-    partitions_def=daily_partitions(),
+    partitions_def=DAILY_PARTITIONS,
     description="Load landing partitions (a day, or a range in one run) into the raw tables.",
 )
 

@@ -28,3 +28,7 @@ def daily_partitions(settings: Settings | None = None) -> DailyPartitionsDefinit
     return DailyPartitionsDefinition(
         start_date=history_start(settings).isoformat(), end_offset=1, timezone="UTC"
     )
+
+
+# One definition shared by every ingestion asset and the ingestion job (scans landing once).
+DAILY_PARTITIONS = daily_partitions()

@@ -24,7 +24,7 @@ from dagster_duckdb import DuckDBResource
 from orchestration.ingest.loader import LoadTarget, PartitionLoad, load_partitions
 from orchestration.ingest.raw_schema import QUARANTINE_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import DAILY_PARTITIONS
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
 
 _FILE_TABLE_ROWS = 30
@@ -79,7 +79,7 @@ def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefiniti
         name=spec.object,
         key_prefix=[spec.schema],
         group_name=group_name,
-        partitions_def=daily_partitions(),
+        partitions_def=DAILY_PARTITIONS,
         backfill_policy=BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", spec.system},
