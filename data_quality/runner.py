@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from data_quality.config import QualityConfig
+from data_quality.offline_assets import make_offline
 from data_quality.rules import CHECKS, Rule
 
 log = logging.getLogger(__name__)
@@ -378,6 +379,7 @@ def build_docs(context: Any, config: QualityConfig, keys: Sequence[Any]) -> dict
     _prune_results(context, config, keep={str(key) for key in keys})
     config.docs_dir.mkdir(parents=True, exist_ok=True)
     context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=list(keys) or None)
+    make_offline(config.docs_dir)  # GX links its scripts from CDNs; load them from the site
     urls: dict[str, str] = {}
     for key in keys:
         try:

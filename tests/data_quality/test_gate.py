@@ -24,6 +24,7 @@ from orchestration.quality import (
     raw_quality_check,
 )
 from orchestration.resources import LandingResource
+from tests.browser import render
 
 
 def test_clean_run_passes_every_check_and_builds_data_docs(landing, con, config):
@@ -58,6 +59,12 @@ def test_clean_run_passes_every_check_and_builds_data_docs(landing, con, config)
         "expect_column_values_to_be_in_set" in page.read_text()
         or "values must belong" in page.read_text()
     )
+
+    # The site opens in a browser on a machine without internet: no script errors.
+    for opened in (index, page):
+        dom, console = render(opened)
+        assert console == [], opened
+        assert "raw_stripe.invoices" in dom
 
 
 def _outcome(check: str, passed: bool) -> CheckOutcome:
