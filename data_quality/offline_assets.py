@@ -10,12 +10,14 @@ keep their CDN links, which work wherever the internet is reachable.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
 import shutil
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -99,22 +101,35 @@ def _tarball_name(spec: str) -> str:
 
 
 def fetch_packages(cache: Path = VENDOR_CACHE) -> bool:
-    """Download every needed npm tarball into `cache`; False (and a warning) without npm."""
+    """Download every needed npm tarball into `cache`; False (and a warning) without npm.
+
+    Several processes may build Data Docs at once (parallel checks, test workers): one holds
+    the lock and downloads into a scratch folder, then moves each tarball in whole.
+    """
     specs = sorted({spec for spec, _ in CDN_FILES.values()})
-    missing = [spec for spec in specs if not (cache / _tarball_name(spec)).exists()]
-    if not missing:
-        return True
-    npm = shutil.which("npm")
-    if npm is None:
-        log.warning("npm not found: Data Docs keep their CDN links (they need the internet)")
-        return False
     cache.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [npm, "pack", "--silent", *missing], cwd=cache, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        log.warning("npm pack failed, Data Docs keep their CDN links: %s", result.stderr[-500:])
-        return False
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        missing = [spec for spec in specs if not (cache / _tarball_name(spec)).exists()]
+        if not missing:
+            return True
+        npm = shutil.which("npm")
+        if npm is None:
+            log.warning("npm not found: Data Docs keep their CDN links (they need the internet)")
+            return False
+        with tempfile.TemporaryDirectory(dir=cache) as scratch:
+            result = subprocess.run(
+                [npm, "pack", "--silent", *missing],
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                log.warning("npm pack failed, Data Docs keep CDN links: %s", result.stderr[-500:])
+                return False
+            for spec in missing:
+                os.replace(Path(scratch) / _tarball_name(spec), cache / _tarball_name(spec))
     return True
 
 
