@@ -17,6 +17,7 @@ from dagster import (
     Failure,
     MaterializeResult,
     MetadataValue,
+    PartitionsDefinition,
     asset,
 )
 from dagster_duckdb import DuckDBResource
@@ -72,14 +73,17 @@ def load_metadata(loads: list[PartitionLoad], table_rows: int, quarantine_rows: 
     }
 
 
-def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefinition:
+def build_ingestion_asset(
+    target: LoadTarget, group_name: str, partitions_def: PartitionsDefinition = DAILY_PARTITIONS
+) -> AssetsDefinition:
+    """The daily-partitioned asset of one landing object (tests pass their own partitions)."""
     spec = target.spec
 
     @asset(
         name=spec.object,
         key_prefix=[spec.schema],
         group_name=group_name,
-        partitions_def=DAILY_PARTITIONS,
+        partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", spec.system},

@@ -17,6 +17,7 @@ from data_quality.runner import CheckOutcome, RuleOutcome
 from orchestration.ingest.assets import build_ingestion_asset
 from orchestration.ingest.loader import load_landing
 from orchestration.ingest.targets import ALL_TARGETS, TARGETS_BY_KEY
+from orchestration.partitions import daily_partitions
 from orchestration.quality import (
     QualityResource,
     build_quality_checks,
@@ -108,7 +109,8 @@ def test_blocking_check_failure_stops_the_downstream_asset(
     write_clean_landing(landing)
     landing.write("hubspot/feedback_submissions", DAY, [feedback("1", "NPS", nps)])
     target = TARGETS_BY_KEY["hubspot/feedback_submissions"]
-    raw = build_ingestion_asset(target, group_name="hubspot")
+    # The partitions start where this test's landing data starts (CS_HISTORY_START above).
+    raw = build_ingestion_asset(target, group_name="hubspot", partitions_def=daily_partitions())
     ran: list[bool] = []
 
     @asset(deps=[raw.key])
