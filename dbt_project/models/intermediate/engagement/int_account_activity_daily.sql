@@ -39,11 +39,7 @@ build_range as (
         {% if is_incremental() %}
         least(
             coalesce(
-                (
-                    select min(batch.activity_date)
-                    from user_days as batch
-                    where batch._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
-                ),
+                {{ earliest_day_of_new_batch('user_days', 'activity_date') }},
                 {{ add_days(as_of_date(), 1) }}
             ),
             (select {{ add_days('max(this_run.date_day)', 1) }} from {{ this }} as this_run)

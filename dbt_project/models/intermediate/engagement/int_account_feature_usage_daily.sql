@@ -18,13 +18,9 @@ with
 events as (
     select * from {{ ref('int_segment_events_attributed') }}
     where is_qualifying and account_id is not null
-    {% if is_incremental() %}
-    and event_date >= (
-        select min(batch.event_date)
-        from {{ ref('int_segment_events_attributed') }} as batch
-        where batch._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
-    )
-    {% endif %}
+        {% if is_incremental() %}
+        and event_date >= {{ earliest_day_of_new_batch(ref('int_segment_events_attributed'), 'event_date') }}
+        {% endif %}
 ),
 
 final as (

@@ -1,0 +1,12 @@
+{#
+    The earliest day touched by the rows of `upstream` loaded since this model's last run.
+    An incremental event model rebuilds every day from there, so a late or re-sent event lands
+    in its own day (ENG-3). `upstream` carries `_batch_at`, as does `{{ this }}`.
+#}
+{% macro earliest_day_of_new_batch(upstream, date_column) -%}
+    (
+        select min(batch.{{ date_column }})
+        from {{ upstream }} as batch
+        where batch._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+    )
+{%- endmacro %}
