@@ -5,6 +5,9 @@ instance the UI shows. It takes two runs, because one Dagster run cannot mix a p
 with unpartitioned assets: `ingest` (every landing day of every object, as one single-run
 backfill), then the transformation (dbt build with its tests, the checks, the publication).
 It exits non-zero and names the failing step when anything fails.
+
+`--start/--end` backfill a range of landing days (one run, however long the range).
+Refreshes of one warehouse take turns (orchestration.refresh_lock): a second one waits.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ import duckdb
 from orchestration.ingest.landing import landing_dates
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.partitions import range_tags
+from orchestration.refresh_lock import CLI_PID_TAG, recover_abandoned_runs, refresh_lock
 from orchestration.settings import REPO_ROOT, Settings, get_settings
 
-PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
-PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 # Dagster's console logger at INFO: progress lines, without the engine's DEBUG chatter.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -40,7 +43,10 @@ def ensure_dagster_home(settings: Settings) -> None:
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
 
 
-def _landing_range(settings: Settings) -> tuple[date, date]:
+def _landing_range(
+    settings: Settings, start: date | None = None, end: date | None = None
+) -> tuple[date, date]:
+    """The landing days to ingest: all of them, or those within start..end."""
     days = landing_dates(settings.landing_dir)
     if not days:
         raise SystemExit(
@@ -48,7 +54,13 @@ def _landing_range(settings: Settings) -> tuple[date, date]:
             "<system>/<object>/<YYYY-MM-DD>/part-NNNNN.jsonl[.gz]. Run `make generate` for demo "
             "data or set CS_LANDING_DIR to your exports."
         )
-    return days[0], days[-1]
+    first, last = max(start or days[0], days[0]), min(end or days[-1], days[-1])
+    if first > last:
+        raise SystemExit(
+            f"No landing days within {start or '…'}..{end or '…'}: the landing folder holds "
+            f"{days[0]}..{days[-1]}."
+        )
+    return first, last
 
 
 def _report_failure(result, stage: str) -> None:
@@ -69,10 +81,13 @@ def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> b
 
     from orchestration.definitions import defs
 
+    instance = DagsterInstance.get()
+    for run_id in recover_abandoned_runs(instance):
+        print(f"Marked run {run_id} failed: its refresh was killed before it finished")
     result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=DagsterInstance.get(),
+        instance=instance,
         run_config=QUIET_RUN_CONFIG,
-        tags=tags,
+        tags={**(tags or {}), CLI_PID_TAG: str(os.getpid())},
         raise_on_error=False,
     )
     if not result.success:
@@ -80,26 +95,27 @@ def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> b
     return result.success
 
 
-def ingest(settings: Settings) -> int:
-    """Materialise every ingestion asset over every landing day, as one single-run backfill."""
-    ensure_dagster_home(settings)
-    first, last = _landing_range(settings)
+def _ingest(settings: Settings, start: date | None, end: date | None) -> int:
+    first, last = _landing_range(settings, start, end)
     print(f"Ingesting landing days {first}..{last} (as of {settings.as_of})")
-    range_tags = {
-        PARTITION_RANGE_START_TAG: first.isoformat(),
-        PARTITION_RANGE_END_TAG: last.isoformat(),
-    }
-    return 0 if _execute("ingest_landing", "ingestion", range_tags) else 1
+    return 0 if _execute("ingest_landing", "ingestion", range_tags(first, last)) else 1
 
 
-def refresh(settings: Settings) -> int:
-    """Ingestion, then the transformation: dbt build, checks, publication."""
-    if ingest(settings) != 0:
-        return 1
-    print("Building the warehouse with dbt (staging, intermediate, marts, tests), then publishing")
-    if not _execute("transform_warehouse", "transformation"):
-        return 1
-    return 0
+def ingest(settings: Settings, start: date | None = None, end: date | None = None) -> int:
+    """Materialise every ingestion asset over the landing days, as one single-run backfill."""
+    ensure_dagster_home(settings)
+    with refresh_lock(settings.warehouse_path):
+        return _ingest(settings, start, end)
+
+
+def refresh(settings: Settings, start: date | None = None, end: date | None = None) -> int:
+    """Ingestion, then the transformation: dbt build, checks, publication, CS report."""
+    ensure_dagster_home(settings)
+    with refresh_lock(settings.warehouse_path):
+        if _ingest(settings, start, end) != 0:
+            return 1
+        print("Building the warehouse with dbt (staging, intermediate, marts, tests), publishing")
+        return 0 if _execute("transform_warehouse", "transformation") else 1
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
@@ -151,6 +167,7 @@ def summary(settings: Settings) -> int:
     print("\nOutputs:")
     print(f"  warehouse   {settings.warehouse_path} (working file: one writer, no BI readers)")
     print(f"  serving     {settings.serving_path} (published snapshot for BI tools, read-only)")
+    print(f"  report      {settings.report_path} (CS report, open in a browser)")
     print(f"  landing     {settings.landing_dir}")
     print(f"  dagster     {settings.dagster_home} (`make dev` opens the UI)")
     return 0
@@ -159,6 +176,13 @@ def summary(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
     parser.add_argument("command", choices=["refresh", "ingest", "summary", "dagster-home"])
+    for bound, default in (("start", "first"), ("end", "last")):
+        parser.add_argument(
+            f"--{bound}",
+            type=date.fromisoformat,
+            metavar="YYYY-MM-DD",
+            help=f"backfill: {bound} of the landing days to ingest (default: the {default} one)",
+        )
     args = parser.parse_args(argv)
     settings = get_settings()
     if args.command == "dagster-home":
@@ -166,9 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(settings.dagster_home)
         return 0
     if args.command == "refresh":
-        return refresh(settings)
+        return refresh(settings, args.start, args.end)
     if args.command == "ingest":
-        return ingest(settings)
+        return ingest(settings, args.start, args.end)
     return summary(settings)
 
 

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from orchestration.automation import SCHEDULES, SENSORS
 from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
 from orchestration.jobs import ingest_job, transform_job
 from orchestration.quality import QualityResource, build_quality_checks
+from orchestration.report import cs_report
 from orchestration.resources import build_resources
 from orchestration.serving import published_warehouse
 from orchestration.transform import dbt_models
 
 defs = Definitions(
-    assets=[*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS, dbt_models, published_warehouse],
+    assets=[
+        *STRIPE_ASSETS,
+        *HUBSPOT_ASSETS,
+        *SEGMENT_ASSETS,
+        dbt_models,
+        published_warehouse,
+        cs_report,
+    ],
     asset_checks=build_quality_checks(),
     jobs=[ingest_job, transform_job],
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     # QualityResource lives in quality.py, which itself builds on resources.py.
     resources={**build_resources(), "quality": QualityResource()},
 )

@@ -9,6 +9,15 @@ from dagster import DailyPartitionsDefinition
 from orchestration.ingest.landing import landing_dates
 from orchestration.settings import Settings, get_settings
 
+# Run tags that make one run of a partitioned job cover a range of days (single-run backfill).
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def range_tags(first: date, last: date) -> dict[str, str]:
+    """Tags for one ingestion run over the days first..last."""
+    return {PARTITION_RANGE_START_TAG: first.isoformat(), PARTITION_RANGE_END_TAG: last.isoformat()}
+
 
 def history_start(settings: Settings) -> date:
     """First partition: CS_HISTORY_START, else the oldest day folder in the landing folder.

@@ -36,7 +36,10 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
     # dbt's profile reads the warehouse path from the environment (dbt_project/profiles.yml).
     os.environ["CS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     return {
-        "warehouse": DuckDBResource(database=str(settings.warehouse_path)),
+        "warehouse": DuckDBResource(
+            database=str(settings.warehouse_path),
+            connection_config={"memory_limit": settings.duckdb_memory_limit},
+        ),
         "landing": LandingResource(landing_dir=str(settings.landing_dir)),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),

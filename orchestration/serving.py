@@ -97,6 +97,15 @@ def _write_refresh_log(
     )
 
 
+def _remove_abandoned_staging_files(serving_path: Path) -> None:
+    """Half-written copies (and their WAL) left by a publication that was killed.
+
+    Publications take turns (warehouse pool), so any staging file present now is abandoned.
+    """
+    for leftover in serving_path.parent.glob(f".{serving_path.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
+
+
 def publish(
     con: duckdb.DuckDBPyConnection,
     serving_path: Path,
@@ -106,6 +115,7 @@ def publish(
 ) -> dict[str, int]:
     """Copy `marts` from the warehouse behind `con` into a new file, then rename it into place."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging_files(serving_path)
     staging_file = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
     con.execute(f"attach {_sql_literal(str(staging_file))} as publish")
     try:

@@ -7,6 +7,10 @@
 | CS_SERVING_PATH     | data/serving.duckdb          | the published file BI tools read            |
 | CS_AS_OF            | today (UTC)                  | the refresh date; "current" means this day  |
 | CS_HISTORY_START    | first date folder in landing | first daily partition                       |
+| CS_REPORT_PATH      | data/cs_report.html          | the CS report written after each publish    |
+| CS_REFRESH_CRON     | 0 3 * * *                    | daily refresh schedule (cron, UTC)          |
+| CS_REFRESH_LOOKBACK_DAYS | 3                       | days the scheduled refresh (re)ingests      |
+| CS_DUCKDB_MEMORY_LIMIT | 3GB                       | DuckDB memory per process; beyond it spills |
 | DAGSTER_HOME        | .dagster_home                | Dagster instance (run history, schedules)   |
 
 Relative paths are resolved against the repository root, so commands behave the same from
@@ -40,6 +44,15 @@ def _date(env: Mapping[str, str], name: str) -> date | None:
         raise ValueError(f"{name}={value!r} is not a date; expected YYYY-MM-DD") from error
 
 
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r} is not a whole number of days (1 or more)")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -48,6 +61,13 @@ class Settings:
     as_of: date
     history_start: date | None
     dagster_home: Path
+    report_path: Path = REPO_ROOT / "data" / "cs_report.html"
+    refresh_cron: str = "0 3 * * *"
+    refresh_lookback_days: int = 3
+    # DuckDB takes 80% of RAM by default; capped, big sorts and joins spill to <warehouse>.tmp
+    # instead, so a refresh fits a laptop beside the Python processes (dbt reads the same
+    # variable in profiles.yml).
+    duckdb_memory_limit: str = "3GB"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +79,10 @@ class Settings:
             as_of=_date(env, "CS_AS_OF") or datetime.now(UTC).date(),
             history_start=_date(env, "CS_HISTORY_START"),
             dagster_home=_path(env, "DAGSTER_HOME", ".dagster_home"),
+            report_path=_path(env, "CS_REPORT_PATH", "data/cs_report.html"),
+            refresh_cron=env.get("CS_REFRESH_CRON") or "0 3 * * *",
+            refresh_lookback_days=_positive_int(env, "CS_REFRESH_LOOKBACK_DAYS", 3),
+            duckdb_memory_limit=env.get("CS_DUCKDB_MEMORY_LIMIT") or "3GB",
         )
 
 

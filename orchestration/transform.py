@@ -6,7 +6,9 @@ raw -> staging -> intermediate -> marts; dbt tests become asset checks.
 """
 
 import json
+import shutil
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
@@ -58,3 +60,18 @@ def dbt_build_args(settings: Settings) -> list[str]:
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Staging, intermediate and mart models of `dbt_project/`, built and tested by dbt."""
     yield from dbt.cli(dbt_build_args(get_settings()), context=context).stream()
+    prune_invocation_folders(MANIFEST_PATH.parent)
+
+
+INVOCATION_FOLDERS_KEPT = 3
+
+
+def prune_invocation_folders(target_dir: Path, keep: int = INVOCATION_FOLDERS_KEPT) -> None:
+    """dagster-dbt gives every invocation its own target folder (tens of MB, mostly logs and
+    compiled SQL); keep the newest few for debugging and for the publication's test summary."""
+    folders = sorted(
+        (path for path in target_dir.glob("dbt_models-*") if path.is_dir()),
+        key=lambda path: path.stat().st_mtime,
+    )
+    for folder in folders[:-keep]:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -9,21 +9,28 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
+import re
+import signal
 import subprocess
 import sys
-from datetime import date
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from orchestration.settings import REPO_ROOT
+from tests.browser import render
 
 # One worker runs this module: its tests share the generated data and warehouse.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(name="e2e")]
 
 AS_OF = "2026-06-30"
+NEXT_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()
 
 
 class Project:
@@ -41,17 +48,37 @@ class Project:
             "DAGSTER_HOME": str(root / "dagster_home"),
             "CS_DQ_DOCS_DIR": str(root / "data_docs"),
             "CS_DQ_STORE_DIR": str(root / "gx_store"),
+            "CS_REPORT_PATH": str(root / "cs_report.html"),
         }
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
+    def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, *args],
             cwd=REPO_ROOT,
-            env=self.env,
+            env={**self.env, **env},
             capture_output=True,
             text=True,
             timeout=1800,
         )
+
+    def start(self, *args: str, log: Path) -> subprocess.Popen:
+        """Start a command in the background, its output going to `log`."""
+        with log.open("w") as out:
+            return subprocess.Popen(
+                [sys.executable, *args],
+                cwd=REPO_ROOT,
+                env={**self.env, "PYTHONUNBUFFERED": "1"},
+                stdout=out,
+                stderr=out,
+            )
+
+    def published(self) -> dict[str, int]:
+        """Row counts of the newest publication, from the serving file's refresh log."""
+        with duckdb.connect(str(self.serving), read_only=True) as reader:
+            (counts,) = reader.execute(
+                "select row_counts from meta.refresh_log order by published_at desc limit 1"
+            ).fetchone()
+        return json.loads(counts)
 
     def report(self) -> dict:
         return json.loads((self.landing / "generator_report.json").read_text())
@@ -117,8 +144,10 @@ def ingested(project: Project) -> Project:
 def refreshed(ingested: Project) -> tuple[Project, dict, dict]:
     """A full refresh over the ingested warehouse: raw tables before and after it."""
     before = _raw_snapshot(ingested)
+    started = time.monotonic()
     result = ingested.run("-m", "orchestration.cli", "refresh")
     assert _succeeded(result), result.stdout[-3000:] + result.stderr[-3000:]
+    ingested.refresh_seconds = time.monotonic() - started
     return ingested, before, _raw_snapshot(ingested)
 
 
@@ -172,6 +201,120 @@ def test_refresh_leaves_raw_tables_identical_builds_marts_and_publishes(refreshe
     assert row_counts["fct_mrr"] > 0 and row_counts["fct_account_health_daily"] > 0
     assert month_mrr == 0
     assert paying > 0
+
+
+def test_the_cs_report_renders_every_chart_without_console_errors(refreshed):
+    project = refreshed[0]
+    report = project.env["CS_REPORT_PATH"]
+    dom, console = render(Path(report))
+
+    assert console == []
+    charts = re.findall(r'<div id="(chart-\d+)"', dom)
+    assert len(charts) == 5, "a chart is missing (or said 'No data')"
+    for chart in re.split(r'<div id="chart-\d+"', dom)[1:]:
+        # Plotly draws each trace's marks (bars, points, lines) as SVG paths once it has data.
+        assert 'class="point"' in chart or 'class="js-line"' in chart, "an empty chart"
+    assert dom.count("<tr>") > 1, "the at-risk worklist is empty"
+
+
+def _start_reader(project: Project) -> tuple[subprocess.Popen, Path, Path]:
+    stop, result = project.root / "reader.stop", project.root / "reader.json"
+    stop.unlink(missing_ok=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.serving_reader", project.serving, stop, result],
+        cwd=REPO_ROOT,
+    )
+    return reader, stop, result
+
+
+def _stop_reader(reader: subprocess.Popen, stop: Path, result: Path) -> dict:
+    stop.touch()
+    reader.wait(timeout=60)
+    return json.loads(result.read_text())
+
+
+def _wait_for(log: Path, text: str, process: subprocess.Popen, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text():
+        assert process.poll() is None, f"exited before printing {text!r}: {log.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, f"no {text!r} within {timeout}s"
+        time.sleep(0.2)
+
+
+def test_killed_refresh_leaves_serving_intact_and_the_waiting_refresh_succeeds(refreshed):
+    """Two refreshes at once (the second waits for the first), the first killed with SIGKILL at
+    a random point, a BI reader querying the serving file in a loop all along."""
+    project = refreshed[0]
+    published_before = project.published()
+    reader = _start_reader(project)
+    first = project.start("-m", "orchestration.cli", "refresh", log=project.root / "first.log")
+    _wait_for(project.root / "first.log", "Ingesting landing days", first)
+    second = project.start("-m", "orchestration.cli", "refresh", log=project.root / "second.log")
+    _wait_for(project.root / "second.log", "Another refresh holds", second)
+
+    kill_after = random.uniform(0.0, 0.7 * project.refresh_seconds)
+    time.sleep(kill_after)
+    assert first.poll() is None, f"the first refresh ended before the kill at {kill_after:.1f}s"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert project.published() == published_before  # the kill published nothing half-way
+
+    assert second.wait(timeout=1800) == 0, (project.root / "second.log").read_text()[-3000:]
+    seen = _stop_reader(*reader)
+
+    assert seen["errors"] == [] and seen["incomplete"] == [], f"killed at {kill_after:.1f}s"
+    assert seen["passes"] > 10
+    assert len(seen["snapshots"]) == 2, "the reader did not see the new publication"
+    assert not list(project.serving.parent.glob(f".{project.serving.name}.*"))
+
+
+def _land_next_day(project: Project) -> None:
+    """NEXT_DAY's exports: the last day's Segment events a day later, and that day's rates."""
+    source = project.landing / "segment" / "events" / AS_OF
+    target = project.landing / "segment" / "events" / NEXT_DAY
+    target.mkdir(parents=True)
+    for path in source.glob("part-*.jsonl*"):
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        shifted = []
+        for line in raw.decode().splitlines():
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # the generator's planted bad lines stay where they were
+            event["messageId"] = f"next-{event['messageId']}"
+            for field in ("timestamp", "receivedAt", "sentAt", "originalTimestamp"):
+                if isinstance(event.get(field), str) and event[field][:10] <= AS_OF:
+                    moved = date.fromisoformat(event[field][:10]) + timedelta(days=1)
+                    event[field] = moved.isoformat() + event[field][10:]
+            shifted.append(json.dumps(event))
+        (target / path.name.removesuffix(".gz")).write_text("\n".join(shifted) + "\n")
+    rates = (project.landing / "stripe" / "exchange_rates" / AS_OF / "rates.csv").read_text()
+    rates_day = project.landing / "stripe" / "exchange_rates" / NEXT_DAY
+    rates_day.mkdir(parents=True)
+    (rates_day / "rates.csv").write_text(rates.replace(AS_OF, NEXT_DAY))
+
+
+def test_a_new_landing_day_is_sensed_ingested_transformed_and_published(refreshed):
+    project = refreshed[0]
+    before = project.published()
+    _land_next_day(project)
+
+    result = project.run("-m", "tests.e2e.simulate_day", CS_AS_OF=NEXT_DAY)
+
+    assert _succeeded(result), result.stdout[-3000:] + result.stderr[-3000:]
+    account = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [
+        (r[PARTITION_RANGE_START_TAG], r[PARTITION_RANGE_END_TAG]) for r in account["requested"]
+    ] == [(NEXT_DAY, NEXT_DAY)]
+    assert account["ingestions"] == [True] and account["transformations"] == [True]
+    assert account["requested_on_next_tick"] == 0
+    after = project.published()
+    print(f"published row counts before {before} after {after}")  # shown with -s
+    assert after["fct_engagement_daily"] > before["fct_engagement_daily"]
+    (events_next_day,) = project.query(
+        f"select count(*) from raw_segment.events where _partition_date = '{NEXT_DAY}'"
+    )[0]
+    assert events_next_day > 0
 
 
 def test_a_blocking_check_failure_fails_the_refresh_and_publishes_nothing(refreshed):

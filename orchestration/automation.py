@@ -1,0 +1,232 @@
+"""What runs the warehouse without anyone at the keyboard (under `dagster dev` or the daemon).
+
+- `daily_refresh`: a schedule (CS_REFRESH_CRON, default 03:00 UTC) that ingests the last
+  CS_REFRESH_LOOKBACK_DAYS complete days. Re-reading a few days catches files that arrived
+  late; days whose files are unchanged are skipped by the loader, so they cost nothing.
+- `landing_files`: a sensor on the landing folder. Its cursor records, per partition day, a
+  digest of that day's files (path, size, modification time). A new or changed file makes its
+  day differ, and one ingestion run is requested per stretch of consecutive changed days,
+  keyed by the files themselves: a re-sent identical file starts nothing, a late file for an
+  old day is picked up, and the loader replaces the day rather than appending to it.
+- `transform_after_ingest`: when an ingestion run succeeds, request the transformation
+  (incremental dbt build, checks, publication, CS report). One queued transformation covers
+  every ingestion that finished before it starts, so no second one is queued behind it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    DagsterRunStatus,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    RunsFilter,
+    RunStatusSensorContext,
+    ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    run_status_sensor,
+    schedule,
+    sensor,
+)
+
+from orchestration.ingest.landing import scan_object
+from orchestration.ingest.raw_schema import LOAD_LOG_TABLE
+from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.jobs import ingest_job, transform_job
+from orchestration.partitions import (
+    DAILY_PARTITIONS,
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
+    range_tags,
+)
+from orchestration.settings import get_settings
+
+SENSOR_INTERVAL_SECONDS = 60
+
+
+# --- schedule ---------------------------------------------------------------------------------
+
+
+@schedule(
+    name="daily_refresh",
+    job=ingest_job,
+    cron_schedule=get_settings().refresh_cron,
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description=(
+        "Ingest the last CS_REFRESH_LOOKBACK_DAYS complete days (unchanged days are skipped), "
+        "then `transform_after_ingest` builds, checks and publishes."
+    ),
+)
+def daily_refresh(context: ScheduleEvaluationContext) -> RunRequest:
+    today = context.scheduled_execution_time.date()
+    lookback = get_settings().refresh_lookback_days
+    first, last = today - timedelta(days=lookback), today - timedelta(days=1)
+    return RunRequest(run_key=f"daily-{today.isoformat()}", tags=range_tags(first, last))
+
+
+# --- landing sensor ---------------------------------------------------------------------------
+
+FileKey = tuple[str, int, int]  # (path relative to the landing folder, bytes, mtime_ns)
+
+
+def _digest(files: Iterable[FileKey]) -> str:
+    text = "\n".join(f"{path}|{size}|{mtime}" for path, size, mtime in sorted(files))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def landing_files_by_day(landing_dir: Path) -> dict[date, list[FileKey]]:
+    """Every file the loader would read, by partition day (the loader's own scan)."""
+    by_day: dict[date, list[FileKey]] = {}
+    for target in ALL_TARGETS:
+        spec = target.spec
+        scan = scan_object(landing_dir, spec.system, spec.object, file_pattern=target.file_pattern)
+        for day, files in scan.files_by_date.items():
+            by_day.setdefault(day, []).extend(
+                (f.relative_path, f.size_bytes, f.mtime_ns) for f in files
+            )
+    return by_day
+
+
+def loaded_files_by_day(warehouse_path: Path) -> dict[date, list[FileKey]] | None:
+    """The files the warehouse has loaded, by day (`raw_load_log`); None while it is busy."""
+    if not warehouse_path.exists():
+        return {}
+    try:
+        with duckdb.connect(str(warehouse_path), read_only=True) as con:
+            exists = con.execute(
+                "select count(*) from duckdb_tables() where schema_name = 'main' "
+                "and table_name = 'raw_load_log'"
+            ).fetchone()[0]
+            rows = (
+                con.execute(
+                    f"select partition_date, file, file_bytes, file_mtime_ns from {LOAD_LOG_TABLE}"
+                ).fetchall()
+                if exists
+                else []
+            )
+    except duckdb.IOException:  # a run holds the write lock
+        return None
+    by_day: dict[date, list[FileKey]] = {}
+    for day, path, size, mtime in rows:
+        by_day.setdefault(day, []).append((path, size, mtime))
+    return by_day
+
+
+def day_digests(files_by_day: dict[date, list[FileKey]]) -> dict[str, str]:
+    return {day.isoformat(): _digest(files) for day, files in files_by_day.items()}
+
+
+def consecutive_ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
+    """[d1, d2, d3, d7] -> (d1, d3), (d7, d7): one run per stretch, not per day."""
+    ordered = sorted(set(days))
+    if not ordered:
+        return
+    start = previous = ordered[0]
+    for day in ordered[1:]:
+        if day != previous + timedelta(days=1):
+            yield start, previous
+            start = day
+        previous = day
+    yield start, previous
+
+
+def changed_day_requests(
+    landing: dict[date, list[FileKey]], known: dict[str, str], partition_keys: set[str]
+) -> tuple[list[RunRequest], list[str]]:
+    """Run requests for days whose files differ from `known`; days outside the partitions."""
+    current = day_digests(landing)
+    changed = [date.fromisoformat(d) for d, digest in current.items() if known.get(d) != digest]
+    outside = sorted(d.isoformat() for d in changed if d.isoformat() not in partition_keys)
+    requests = []
+    for first, last in consecutive_ranges(d for d in changed if d.isoformat() in partition_keys):
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        files = [f for day in days for f in landing.get(day, [])]
+        requests.append(RunRequest(run_key=f"files-{_digest(files)}", tags=range_tags(first, last)))
+    return requests, outside
+
+
+@sensor(
+    name="landing_files",
+    job=ingest_job,
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=(
+        "New or changed files in the landing folder start an ingestion run for their days "
+        "(cursor: a digest of each day's files). On its first tick the cursor is seeded from "
+        "what the warehouse has already loaded (raw_load_log)."
+    ),
+)
+def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+    settings = get_settings()
+    if context.cursor:
+        known = json.loads(context.cursor)
+    else:
+        loaded = loaded_files_by_day(settings.warehouse_path)
+        if loaded is None:
+            return SkipReason("The warehouse is being written; the cursor is seeded next tick.")
+        known = day_digests(loaded)
+    landing = landing_files_by_day(settings.landing_dir)
+    partition_keys = set(DAILY_PARTITIONS.get_partition_keys())
+    requests, outside = changed_day_requests(landing, known, partition_keys)
+    if outside:
+        context.log.warning(
+            f"Landing days outside the daily partitions ({', '.join(outside[:5])}…): restart the "
+            "code location (or set CS_HISTORY_START) so the partitions include them."
+        )
+    cursor = day_digests(landing)
+    for day in outside:  # not yet loadable: keep them "unseen" so they are requested later
+        cursor[day] = known.get(day, "")
+    if not requests:
+        return SensorResult(
+            skip_reason="No new or changed landing files.", cursor=json.dumps(cursor)
+        )
+    for request in requests:
+        context.log.info(
+            f"Changed files for {request.tags[PARTITION_RANGE_START_TAG]}.."
+            f"{request.tags[PARTITION_RANGE_END_TAG]}: requesting ingestion ({request.run_key})"
+        )
+    return SensorResult(run_requests=requests, cursor=json.dumps(cursor))
+
+
+# --- transformation after ingestion -----------------------------------------------------------
+
+
+@run_status_sensor(
+    name="transform_after_ingest",
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[ingest_job],
+    request_job=transform_job,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="After a successful ingestion: dbt build (incremental), checks, publication.",
+)
+def transform_after_ingest(context: RunStatusSensorContext) -> RunRequest | SkipReason:
+    waiting = context.instance.get_run_records(
+        RunsFilter(
+            job_name=transform_job.name,
+            statuses=[DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED],
+        ),
+        limit=1,
+    )
+    if waiting:
+        return SkipReason(
+            f"Transformation run {waiting[0].dagster_run.run_id} is queued and has not started: "
+            f"it will include ingestion run {context.dagster_run.run_id}."
+        )
+    return RunRequest(
+        run_key=f"after-ingest-{context.dagster_run.run_id}",
+        tags={"cs/after_ingest_run": context.dagster_run.run_id},
+    )
+
+
+SCHEDULES = [daily_refresh]
+SENSORS = [landing_files, transform_after_ingest]
