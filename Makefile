@@ -15,7 +15,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen --no-sync
 PY := $(RUN) python
 
-.PHONY: help env manifest run test lint format generate refresh summary dev docs clean
+.PHONY: help env manifest run test lint format generate refresh summary dev docs bench clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ dev: env $(MANIFEST)  ## Dagster UI on http://localhost:3000
 docs: env $(MANIFEST)  ## dbt docs (lineage, model and column docs) on http://localhost:8080
 	cd dbt_project && $(RUN) dbt docs generate --profiles-dir . --quiet
 	cd dbt_project && $(RUN) dbt docs serve --profiles-dir . --port 8080
+
+bench: env $(MANIFEST)  ## Benchmark: make bench SCALE=small|medium|large [SEED=n] [MONTHS=24]
+	$(PY) -m bench.run --scale $(SCALE) --seed $(SEED) $(if $(MONTHS),--months $(MONTHS))
 
 clean:  ## Remove generated data, warehouse and Dagster history (keeps the environment)
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs

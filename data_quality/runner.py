@@ -16,7 +16,7 @@ import fcntl
 import logging
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -297,7 +297,7 @@ def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOut
 
 
 def validate(
-    batches: Sequence[Batch], config: QualityConfig, run_name: str = ""
+    batches: Iterable[Batch], config: QualityConfig, run_name: str = ""
 ) -> dict[str, CheckOutcome]:
     """Validate every batch with GX (pandas engine), build Data Docs once, group by check."""
     from great_expectations.core.run_identifier import RunIdentifier

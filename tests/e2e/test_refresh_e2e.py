@@ -252,7 +252,7 @@ def test_killed_refresh_leaves_serving_intact_and_the_waiting_refresh_succeeds(r
     second = project.start("-m", "orchestration.cli", "refresh", log=project.root / "second.log")
     _wait_for(project.root / "second.log", "Another refresh holds", second)
 
-    kill_after = random.uniform(0.0, 0.7 * project.refresh_seconds)
+    kill_after = random.uniform(0.0, 0.5 * project.refresh_seconds)
     time.sleep(kill_after)
     assert first.poll() is None, f"the first refresh ended before the kill at {kill_after:.1f}s"
     first.send_signal(signal.SIGKILL)

@@ -1,0 +1,68 @@
+"""Wall time and peak memory of a command's whole process tree (dbt runs as a child).
+
+Peak RSS is sampled from /proc every 0.2 s and summed over the process and all its
+descendants, so a short spike between samples can be missed; it is a floor, not a ceiling.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.2
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    label: str
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of `root` and every descendant, now."""
+    tree, total, stack = _children(), 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            resident_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += resident_pages * _PAGE
+        stack.extend(tree.get(pid, []))
+    return total
+
+
+def run_measured(
+    label: str, command: list[str], env: dict[str, str], log: Path, cwd: Path
+) -> Measurement:
+    """Run `command`, its output to `log`; its wall time and sampled peak tree RSS."""
+    started = time.monotonic()
+    peak = 0
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        while process.poll() is None:
+            peak = max(peak, tree_rss_bytes(process.pid))
+            time.sleep(SAMPLE_SECONDS)
+    return Measurement(label, time.monotonic() - started, peak / 2**20, process.returncode)

@@ -1,0 +1,339 @@
+"""`make bench SCALE=small|medium|large`: how fast the warehouse refreshes, as ratios.
+
+One run measures, on the demo data of a scale (generated once, cached by scale, seed and
+months under bench/cache/):
+
+- limit: DuckDB reading every landing file once (line count and total bytes), the floor for
+  any refresh that must read its input;
+- full: `orchestration.cli refresh` over every day but the last (ingest, checks, dbt, checks,
+  publish, report), with Dagster's step times and dbt's slowest models;
+- incremental: the last day added, then the refresh of that day alone;
+- pandas peer: the marts of bench/pandas_peer.py computed from the same landing files with
+  pandas, asserted equal to ours.
+
+Each is a separate process; wall time and peak RSS of its whole process tree are recorded.
+Results go to bench/results/<scale>-<date>.json and .md; the ratios are printed last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from bench.measure import Measurement, run_measured
+from orchestration.settings import REPO_ROOT
+
+BENCH_AS_OF = date(2026, 6, 30)
+DEFAULT_MONTHS = {"small": 24, "medium": 24, "large": 24}
+SLOWEST_MODELS = 15
+
+
+class Workspace:
+    """Landing data (cached) and one run's warehouse, serving file and Dagster home."""
+
+    def __init__(self, cache: Path, scale: str, seed: int, months: int) -> None:
+        self.key = f"{scale}-seed{seed}-{months}m"
+        self.generated = cache / self.key / "landing"
+        self.root = cache / self.key / "run"
+        self.landing = self.root / "landing"
+        self.logs = self.root / "logs"
+        self.scale, self.seed, self.months = scale, seed, months
+
+    def env(self, as_of: date) -> dict[str, str]:
+        return {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "CS_LANDING_DIR": str(self.landing),
+            "CS_WAREHOUSE_PATH": str(self.root / "warehouse.duckdb"),
+            "CS_SERVING_PATH": str(self.root / "serving.duckdb"),
+            "CS_REPORT_PATH": str(self.root / "cs_report.html"),
+            "DAGSTER_HOME": str(self.root / "dagster_home"),
+            "CS_DQ_DOCS_DIR": str(self.root / "data_docs"),
+            "CS_DQ_STORE_DIR": str(self.root / "gx_store"),
+            "CS_AS_OF": as_of.isoformat(),
+        }
+
+    def days(self) -> list[Path]:
+        return sorted(self.generated.glob("*/*/*"))
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def ensure_generated(ws: Workspace) -> Measurement | None:
+    """Generate the scale's landing data unless the cache has it."""
+    if (ws.generated / "generator_report.json").exists():
+        return None
+    shutil.rmtree(ws.generated, ignore_errors=True)
+    ws.generated.parent.mkdir(parents=True, exist_ok=True)
+    ws.logs.mkdir(parents=True, exist_ok=True)
+    command = _python(
+        "-m", "orchestration.demo_data", "--scale", ws.scale, "--seed", str(ws.seed),
+        "--as-of", BENCH_AS_OF.isoformat(), "--months", str(ws.months), "--out", str(ws.generated),
+    )  # fmt: skip
+    measured = run_measured(
+        "generate", command, dict(os.environ), ws.logs / "generate.log", REPO_ROOT
+    )
+    _require(measured, ws.logs / "generate.log")
+    return measured
+
+
+def link_days(ws: Workspace, include: Callable[[date], bool]) -> None:
+    """Hard-link the generated day folders that `include` accepts into the run's landing:
+    no copy of gigabytes, and each run starts from the same files."""
+    for day_dir in ws.days():
+        try:
+            day = date.fromisoformat(day_dir.name)
+        except ValueError:
+            continue
+        if include(day):
+            target = ws.landing / day_dir.relative_to(ws.generated)
+            target.mkdir(parents=True, exist_ok=True)
+            for path in day_dir.iterdir():
+                if not (target / path.name).exists():
+                    os.link(path, target / path.name)
+
+
+_LIMIT_SCRIPT = """
+import sys, time, duckdb
+from orchestration.ingest.loader import _LINE_SEPARATOR, _MAX_LINE_BYTES
+files = [line.strip() for line in open(sys.argv[1]) if line.strip()]
+con = duckdb.connect()
+lines, size = con.execute(f'''
+    select count(*), sum(strlen(line)) from read_csv(?, columns = {{'line': 'VARCHAR'}},
+        delim = {_LINE_SEPARATOR}, quote = '', escape = '', comment = '', header = false,
+        auto_detect = false, max_line_size = {_MAX_LINE_BYTES},
+        buffer_size = {2 * _MAX_LINE_BYTES}, compression = 'auto')''', [files]).fetchone()
+print(f"read {len(files)} files: {lines} lines, {size} bytes")
+"""
+
+
+def measure_limit(ws: Workspace, last_day: date) -> Measurement:
+    files = [
+        str(path)
+        for path in sorted(ws.landing.glob("*/*/*/*"))
+        if path.name.endswith((".jsonl", ".jsonl.gz", ".csv"))
+    ]
+    listing = ws.root / "limit_files.txt"
+    listing.write_text("\n".join(files))
+    command = _python("-c", _LIMIT_SCRIPT, str(listing))
+    return run_measured("limit", command, ws.env(last_day), ws.logs / "limit.log", REPO_ROOT)
+
+
+def _require(measured: Measurement, log: Path) -> None:
+    if measured.returncode != 0:
+        tail = log.read_text()[-3000:]
+        raise SystemExit(f"bench: {measured.label} failed (exit {measured.returncode}):\n{tail}")
+
+
+def dagster_steps(dagster_home: Path, runs: int) -> list[dict]:
+    """Seconds per step of the newest `runs` Dagster runs (ingestion, checks, dbt, publish)."""
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        records = instance.get_run_records(limit=runs)
+        steps = []
+        for record in reversed(records):
+            for stat in instance.get_run_step_stats(record.dagster_run.run_id):
+                if stat.start_time and stat.end_time:
+                    steps.append(
+                        {
+                            "job": record.dagster_run.job_name,
+                            "step": stat.step_key,
+                            "seconds": round(stat.end_time - stat.start_time, 2),
+                        }
+                    )
+    return steps
+
+
+def dbt_models(limit: int = SLOWEST_MODELS) -> list[dict]:
+    """dbt's own timing of the newest build: the slowest nodes first."""
+    target = REPO_ROOT / "dbt_project" / "target"
+    newest = max(target.glob("dbt_models-*/run_results.json"), key=lambda p: p.stat().st_mtime)
+    results = json.loads(newest.read_text())["results"]
+    nodes = sorted(results, key=lambda r: -r["execution_time"])
+    return [
+        {"node": r["unique_id"], "seconds": round(r["execution_time"], 2), "status": r["status"]}
+        for r in nodes[:limit]
+    ]
+
+
+def refresh(ws: Workspace, label: str, as_of: date, *extra: str) -> Measurement:
+    measured = run_measured(
+        label,
+        _python("-m", "orchestration.cli", "refresh", *extra),
+        ws.env(as_of),
+        ws.logs / f"{label}.log",
+        REPO_ROOT,
+    )
+    _require(measured, ws.logs / f"{label}.log")
+    return measured
+
+
+def measure_peer(ws: Workspace, as_of: date) -> tuple[Measurement, dict[str, list[str]]]:
+    """The pandas peer's time and memory, then its marts compared with ours."""
+    frames = ws.root / "peer"
+    measured = run_measured(
+        "pandas_peer",
+        _python("-m", "bench.peer_main", str(ws.landing), as_of.isoformat(), str(frames)),
+        ws.env(as_of),
+        ws.logs / "pandas_peer.log",
+        REPO_ROOT,
+    )
+    _require(measured, ws.logs / "pandas_peer.log")
+    import pandas as pd
+
+    from bench.pandas_peer import compare
+
+    peer = {path.stem: pd.read_pickle(path) for path in frames.glob("*.pkl")}
+    return measured, compare(peer, ws.root / "serving.duckdb")
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return round(numerator / denominator, 3) if denominator else None
+
+
+def summarise(result: dict) -> dict:
+    m = {name: result["measurements"][name] for name in result["measurements"]}
+    ratios = {
+        "full_over_limit": _ratio(m["full"]["seconds"], m["limit"]["seconds"]),
+        "incremental_over_full": _ratio(m["incremental"]["seconds"], m["full"]["seconds"]),
+    }
+    if "pandas_peer" in m:
+        ratios["pandas_over_ours_time"] = _ratio(m["pandas_peer"]["seconds"], m["full"]["seconds"])
+        ratios["pandas_over_ours_memory"] = _ratio(
+            m["pandas_peer"]["peak_rss_mb"], m["full"]["peak_rss_mb"]
+        )
+    return ratios
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        f"# Benchmark {result['scale']} ({result['data']}), {result['started_at']}",
+        "",
+        f"Landing: {result['landing_files']} files, {result['landing_bytes'] / 2**20:,.0f} MiB; "
+        f"machine: {result['machine']}",
+        "",
+        "| measurement | wall s | peak RSS MiB |",
+        "|---|---:|---:|",
+    ]
+    for name, m in result["measurements"].items():
+        lines.append(f"| {name} | {m['seconds']:,.1f} | {m['peak_rss_mb']:,.0f} |")
+    lines += ["", "| ratio | value |", "|---|---:|"]
+    lines += [f"| {name} | {value} |" for name, value in result["ratios"].items()]
+    lines += ["", "Slowest steps of the full refresh:", "", "| job | step | s |", "|---|---|---:|"]
+    full_steps = sorted(result["full_steps"], key=lambda s: -s["seconds"])[:15]
+    lines += [f"| {s['job']} | {s['step']} | {s['seconds']} |" for s in full_steps]
+    lines += ["", "Slowest dbt nodes (full):", "", "| node | s |", "|---|---:|"]
+    lines += [f"| {n['node']} | {n['seconds']} |" for n in result["full_dbt_nodes"]]
+    if result.get("peer_mismatches") is not None:
+        lines += ["", f"pandas peer vs marts: {json.dumps(result['peer_mismatches'])}"]
+    return "\n".join(lines) + "\n"
+
+
+def _landing_size(root: Path) -> tuple[int, int]:
+    files = [p for p in root.glob("*/*/*/*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) -> dict:
+    ws = Workspace(cache, scale, seed, months)
+    generated = ensure_generated(ws)
+    shutil.rmtree(ws.root, ignore_errors=True)
+    ws.logs.mkdir(parents=True)
+    day_dates = sorted({date.fromisoformat(p.name) for p in ws.days()})
+    last_day, previous_day = day_dates[-1], day_dates[-1] - timedelta(days=1)
+    link_days(ws, lambda day: day < last_day)
+    measurements = {"limit": measure_limit(ws, previous_day)}
+    print(f"limit: {measurements['limit'].seconds:.1f}s", flush=True)
+    measurements["full"] = refresh(ws, "full", previous_day)
+    print(f"full refresh: {measurements['full'].seconds:.1f}s", flush=True)
+    full_steps = dagster_steps(ws.root / "dagster_home", runs=2)
+    full_dbt = dbt_models()
+    link_days(ws, lambda day: day == last_day)  # the next day's exports arrive
+    day = last_day.isoformat()
+    measurements["incremental"] = refresh(ws, "incremental", last_day, "--start", day, "--end", day)
+    print(f"incremental refresh: {measurements['incremental'].seconds:.1f}s", flush=True)
+    incremental_steps = dagster_steps(ws.root / "dagster_home", runs=2)
+    mismatches = None
+    if peer:
+        measurements["pandas_peer"], mismatches = measure_peer(ws, last_day)
+        print(f"pandas peer: {measurements['pandas_peer'].seconds:.1f}s", flush=True)
+    files, size = _landing_size(ws.landing)
+    result = {
+        "scale": scale,
+        "data": f"seed {seed}, {months} months to {last_day}",
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores",
+        "landing_files": files,
+        "landing_bytes": size,
+        "generated_seconds": generated.seconds if generated else None,
+        "measurements": {name: m.as_dict() for name, m in measurements.items()},
+        "full_steps": full_steps,
+        "full_dbt_nodes": full_dbt,
+        "incremental_steps": incremental_steps,
+        "incremental_dbt_nodes": dbt_models(),
+        "peer_mismatches": mismatches,
+    }
+    result["ratios"] = summarise(result)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"{scale}-{date.today().isoformat()}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
+    stem.with_suffix(".md").write_text(markdown(result))
+    return result
+
+
+def add_peer(scale: str, cache: Path, out: Path, seed: int, months: int) -> dict:
+    """Measure the pandas peer on the workspace of the newest run of `scale`, and add it to
+    that run's results (for a peer written or changed after the refresh was measured)."""
+    ws = Workspace(cache, scale, seed, months)
+    stem = max(out.glob(f"{scale}-*.json"), key=lambda path: path.stat().st_mtime)
+    result = json.loads(stem.read_text())
+    last_day = max(date.fromisoformat(p.name) for p in ws.days())
+    measured, result["peer_mismatches"] = measure_peer(ws, last_day)
+    result["measurements"]["pandas_peer"] = measured.as_dict()
+    result["ratios"] = summarise(result)
+    stem.write_text(json.dumps(result, indent=2))
+    stem.with_suffix(".md").write_text(markdown(result))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--scale", choices=["small", "medium", "large"], default="small")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--months", type=int, help="history to generate (default 24)")
+    parser.add_argument("--cache", type=Path, default=REPO_ROOT / "bench" / "cache")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results")
+    parser.add_argument("--no-peer", action="store_true", help="skip the pandas peer")
+    parser.add_argument(
+        "--peer-only", action="store_true", help="add the pandas peer to the newest results"
+    )
+    args = parser.parse_args(argv)
+    months = args.months or DEFAULT_MONTHS[args.scale]
+    if args.peer_only:
+        result = add_peer(args.scale, args.cache, args.out, args.seed, months)
+    else:
+        result = run(args.scale, args.seed, months, args.cache, args.out, peer=not args.no_peer)
+    print(markdown(result))
+    for name, value in result["ratios"].items():
+        print(f"{name}: {value}")
+    mismatched = {
+        mart: issues for mart, issues in (result["peer_mismatches"] or {}).items() if issues
+    }
+    if mismatched:
+        print(f"pandas peer differs from the marts: {json.dumps(mismatched)[:2000]}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

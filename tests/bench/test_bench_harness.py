@@ -1,0 +1,43 @@
+"""`make bench` itself works at SCALE=small (one month of history, to stay quick): it runs every
+measurement and writes results that parse. No timing is asserted: timings belong to the bench."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from orchestration.settings import REPO_ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(name="bench")]
+
+
+def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
+    out = tmp_path / "results"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--scale", "small", "--months", "1",
+         "--cache", str(tmp_path / "cache"), "--out", str(out)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (written,) = out.glob("small-*.json")
+    bench = json.loads(written.read_text())
+    assert set(bench["measurements"]) == {"limit", "full", "incremental", "pandas_peer"}
+    for measurement in bench["measurements"].values():
+        assert measurement["returncode"] == 0
+        assert measurement["seconds"] > 0 and measurement["peak_rss_mb"] > 0
+    assert set(bench["ratios"]) == {
+        "full_over_limit", "incremental_over_full", "pandas_over_ours_time",
+        "pandas_over_ours_memory",
+    }  # fmt: skip
+    assert all(mismatches == [] for mismatches in bench["peer_mismatches"].values())
+    assert {step["job"] for step in bench["full_steps"]} == {
+        "ingest_landing",
+        "transform_warehouse",
+    }
+    assert bench["full_dbt_nodes"] and bench["incremental_dbt_nodes"]
+    assert written.with_suffix(".md").read_text().startswith("# Benchmark small")
+    assert "full_over_limit:" in result.stdout
