@@ -20,7 +20,10 @@
 
 with
 
-events as (
+-- Not materialised: four CTEs read it, and DuckDB would otherwise copy every call of the
+-- history into a temporary result and scan that four times (33 s instead of 1.5 s for a daily
+-- run at 20M events); inlined, each reader scans only its columns and days.
+events as not materialized (
     select * from {{ ref('stg_segment__events') }}
     where event_date <= {{ as_of_date() }}
 ),

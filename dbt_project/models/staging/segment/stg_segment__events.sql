@@ -14,17 +14,34 @@
     )
 }}
 
+{#
+    The watermarks of the last run. Read before the query and inlined as constants, because
+    as scalar subqueries DuckDB joined them against every raw row (9 s of 16 at 20M events)
+    instead of skipping old row groups by their min/max. The subqueries remain for unit tests,
+    where `this` is a CTE that cannot be queried ahead (and `is sameas true` because sqlfluff's
+    stand-in for `execute` is a module).
+#}
+{% set loaded_watermark = "(select max(this_run._loaded_at) from " ~ this ~ " as this_run)" %}
+{% set last_day = "(select max(this_run._partition_date) from " ~ this ~ " as this_run)" %}
+{% if execute is sameas true and is_incremental() and not (this | string).startswith('__dbt__cte__') %}
+{% set marks = run_query(
+    "select strftime(max(_loaded_at), '%Y-%m-%d %H:%M:%S.%f'),"
+    ~ " strftime(max(_partition_date), '%Y-%m-%d') from " ~ this
+).rows[0] %}
+{% if marks[0] is not none %}
+{% set loaded_watermark = "cast('" ~ marks[0] ~ "' as timestamp)" %}
+{% set last_day = "cast('" ~ marks[1] ~ "' as date)" %}
+{% endif %}
+{% endif %}
+
 with
 
 source as (
     select * from {{ source('raw_segment', 'events') }}
     {% if is_incremental() %}
     where
-        _loaded_at > (select max(this_run._loaded_at) from {{ this }} as this_run)
-        or _partition_date >= (
-            select {{ add_days('max(this_run._partition_date)', '-' ~ var('event_lookback_days')) }}
-            from {{ this }} as this_run
-        )
+        _loaded_at > {{ loaded_watermark }}
+        or _partition_date >= {{ add_days(last_day, '-' ~ var('event_lookback_days')) }}
     {% endif %}
 ),
 
