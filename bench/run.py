@@ -178,8 +178,9 @@ def refresh(ws: Workspace, label: str, as_of: date, *extra: str) -> Measurement:
     return measured
 
 
-def measure_peer(ws: Workspace, as_of: date) -> tuple[Measurement, dict[str, list[str]]]:
-    """The pandas peer's time and memory, then its marts compared with ours."""
+def measure_peer(ws: Workspace, as_of: date) -> tuple[Measurement, dict[str, list[str]] | None]:
+    """The pandas peer's time and memory, then its marts compared with ours. A peer that dies
+    (at medium scale pandas runs out of the machine's memory) is recorded, not fatal."""
     frames = ws.root / "peer"
     measured = run_measured(
         "pandas_peer",
@@ -188,7 +189,8 @@ def measure_peer(ws: Workspace, as_of: date) -> tuple[Measurement, dict[str, lis
         ws.logs / "pandas_peer.log",
         REPO_ROOT,
     )
-    _require(measured, ws.logs / "pandas_peer.log")
+    if measured.returncode != 0:
+        return measured, None
     import pandas as pd
 
     from bench.pandas_peer import compare
@@ -207,7 +209,14 @@ def summarise(result: dict) -> dict:
         "full_over_limit": _ratio(m["full"]["seconds"], m["limit"]["seconds"]),
         "incremental_over_full": _ratio(m["incremental"]["seconds"], m["full"]["seconds"]),
     }
-    if "pandas_peer" in m:
+    if "pandas_peer" in m and m["pandas_peer"]["returncode"] != 0:
+        peer = m["pandas_peer"]
+        killed = " (SIGKILL: on Linux usually the OOM killer)" if peer["returncode"] == -9 else ""
+        ratios["pandas_peer_failed"] = (
+            f"exit {peer['returncode']}{killed} after {peer['seconds']:.0f}s "
+            f"at {peer['peak_rss_mb']:,.0f} MiB"
+        )
+    elif "pandas_peer" in m:
         ratios["pandas_over_ours_time"] = _ratio(m["pandas_peer"]["seconds"], m["full"]["seconds"])
         ratios["pandas_over_ours_memory"] = _ratio(
             m["pandas_peer"]["peak_rss_mb"], m["full"]["peak_rss_mb"]
