@@ -102,15 +102,12 @@ def link_days(ws: Workspace, include: Callable[[date], bool]) -> None:
 
 
 _LIMIT_SCRIPT = """
-import sys, time, duckdb
-from orchestration.ingest.loader import _LINE_SEPARATOR, _MAX_LINE_BYTES
+import sys, duckdb
+from orchestration.ingest.loader import LINES_READER_SQL
 files = [line.strip() for line in open(sys.argv[1]) if line.strip()]
-con = duckdb.connect()
-lines, size = con.execute(f'''
-    select count(*), sum(strlen(line)) from read_csv(?, columns = {{'line': 'VARCHAR'}},
-        delim = {_LINE_SEPARATOR}, quote = '', escape = '', comment = '', header = false,
-        auto_detect = false, max_line_size = {_MAX_LINE_BYTES},
-        buffer_size = {2 * _MAX_LINE_BYTES}, compression = 'auto')''', [files]).fetchone()
+lines, size = duckdb.connect().execute(
+    f"select count(*), sum(strlen(line)) from {LINES_READER_SQL}", [files]
+).fetchone()
 print(f"read {len(files)} files: {lines} lines, {size} bytes")
 """
 
@@ -156,9 +153,9 @@ def dagster_steps(dagster_home: Path, runs: int) -> list[dict]:
 
 def dbt_models(limit: int = SLOWEST_MODELS) -> list[dict]:
     """dbt's own timing of the newest build: the slowest nodes first."""
-    target = REPO_ROOT / "dbt_project" / "target"
-    newest = max(target.glob("dbt_models-*/run_results.json"), key=lambda p: p.stat().st_mtime)
-    results = json.loads(newest.read_text())["results"]
+    from orchestration.transform import newest_run_results
+
+    results = json.loads(newest_run_results().read_text())["results"]
     nodes = sorted(results, key=lambda r: -r["execution_time"])
     return [
         {"node": r["unique_id"], "seconds": round(r["execution_time"], 2), "status": r["status"]}

@@ -141,10 +141,13 @@ def consecutive_ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 
 def changed_day_requests(
-    landing: dict[date, list[FileKey]], known: dict[str, str], partition_keys: set[str]
+    landing: dict[date, list[FileKey]],
+    current: dict[str, str],
+    known: dict[str, str],
+    partition_keys: set[str],
 ) -> tuple[list[RunRequest], list[str]]:
-    """Run requests for days whose files differ from `known`; days outside the partitions."""
-    current = day_digests(landing)
+    """Run requests for days whose digest (`current`, of `landing`) differs from `known`; and
+    the changed days outside the partitions."""
     changed = [date.fromisoformat(d) for d, digest in current.items() if known.get(d) != digest]
     outside = sorted(d.isoformat() for d in changed if d.isoformat() not in partition_keys)
     requests = []
@@ -177,13 +180,13 @@ def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason
         known = day_digests(loaded)
     landing = landing_files_by_day(settings.landing_dir)
     partition_keys = set(DAILY_PARTITIONS.get_partition_keys())
-    requests, outside = changed_day_requests(landing, known, partition_keys)
+    cursor = day_digests(landing)
+    requests, outside = changed_day_requests(landing, cursor, known, partition_keys)
     if outside:
         context.log.warning(
             f"Landing days outside the daily partitions ({', '.join(outside[:5])}…): restart the "
             "code location (or set CS_HISTORY_START) so the partitions include them."
         )
-    cursor = day_digests(landing)
     for day in outside:  # not yet loadable: keep them "unseen" so they are requested later
         cursor[day] = known.get(day, "")
     if not requests:

@@ -21,7 +21,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import get_settings
-from orchestration.transform import MANIFEST_PATH
+from orchestration.transform import MANIFEST_PATH, newest_run_results
 
 MARTS_SCHEMA = "marts"
 REFRESH_LOG = "meta.refresh_log"
@@ -134,14 +134,10 @@ def publish(
 
 
 def _dbt_test_summary() -> dict[str, object]:
-    """Counts of dbt test outcomes of the build that produced these marts.
-
-    dagster-dbt gives each invocation its own folder under target/: the newest one is ours.
-    """
-    candidates = list(MANIFEST_PATH.parent.glob("*/run_results.json"))
-    if not candidates:
+    """Counts of dbt test outcomes of the build that produced these marts (the newest)."""
+    run_results = newest_run_results()
+    if run_results is None:
         return {}
-    run_results = max(candidates, key=lambda path: path.stat().st_mtime)
     results = json.loads(run_results.read_text()).get("results", [])
     tests = [r for r in results if r.get("unique_id", "").startswith(("test.", "unit_test."))]
     summary: dict[str, object] = {"dbt_tests": len(tests)}

@@ -74,6 +74,13 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
 INVOCATION_FOLDERS_KEPT = 3
 
 
+def newest_run_results(target_dir: Path = MANIFEST_PATH.parent) -> Path | None:
+    """run_results.json of the newest dbt build: dagster-dbt gives each invocation its own
+    folder under target/, and builds take turns (warehouse pool), so the newest is the last."""
+    candidates = list(target_dir.glob("dbt_models-*/run_results.json"))
+    return max(candidates, key=lambda path: path.stat().st_mtime) if candidates else None
+
+
 def prune_invocation_folders(target_dir: Path, keep: int = INVOCATION_FOLDERS_KEPT) -> None:
     """dagster-dbt gives every invocation its own target folder (tens of MB, mostly logs and
     compiled SQL); keep the newest few for debugging and for the publication's test summary."""
