@@ -2,10 +2,14 @@
 
 Everything runs inside DuckDB over a temp table of raw lines, because a Python loop per line is
 10-50x slower on the Segment stream (STYLE.md). Each JSON document is parsed a handful of times
-per line, not once per checked field: `json_type(record, [paths])` checks all fields in one pass.
+per line, not once per checked field: `json_type(record, [paths])` types the id and every
+contract field in one pass, and `json_extract_string(record, [paths])` reads their values in one
+more (`record_types[i]` and `record_strings[i]`: i = 1 is the id, then the fields in spec order).
 """
 
 from __future__ import annotations
+
+import re
 
 from orchestration.ingest.specs import Field, ObjectSpec
 
@@ -18,14 +22,28 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(_sql_string(v) for v in values) + "]"
 
 
+def _record_paths(spec: ObjectSpec) -> tuple[str, ...]:
+    """The paths behind `record_types` and `record_strings`: the id, then every field."""
+    return (spec.id_path, *(f.path for f in spec.fields))
+
+
+def _reuse_record_strings(sql: str, paths: tuple[str, ...]) -> str:
+    """Point a rule's `json_extract_string(record, '<path>')` at `record_strings`, the same value
+    read in the one parse the field checks share, instead of parsing the record again."""
+    for index, path in enumerate(paths, start=1):
+        call = re.escape(f"json_extract_string(record, {_sql_string(path)})")
+        sql = re.sub(call, f"record_strings[{index}]", sql)
+    return sql
+
+
 def _field_checks(spec: ObjectSpec) -> list[str]:
     """One CASE per check, in the order a person would want to hear about them."""
     checks: list[str] = []
     for position, fld in enumerate(spec.fields, start=1):
-        json_type = f"field_types[{position}]"
+        json_type = f"record_types[{position + 1}]"
         checks.append(_presence_and_type_check(fld, json_type))
         if fld.allowed:
-            value = f"json_extract_string(record, {_sql_string(fld.path)})"
+            value = f"record_strings[{position + 1}]"
             checks.append(
                 f"case when {json_type} = 'VARCHAR' and not list_contains("
                 f"{_sql_list(fld.allowed)}, {value}) then 'unknown value ' || "
@@ -54,24 +72,28 @@ def _presence_and_type_check(fld: Field, json_type: str) -> str:
 
 
 def record_reason_sql(spec: ObjectSpec) -> str:
-    """A SQL expression over `record`, `field_types` and `id_type`: NULL when the record is good."""
+    """A SQL expression over `record`, `record_types`, `record_strings` (see the module doc) and
+    `record_object` (the record's `object`): NULL when the record is good."""
     id_name = spec.id_path[2:]
     id_check = (
-        f"case when id_type is null or id_type = 'NULL' then 'missing required field {id_name}' "
-        f"when id_type not in ('VARCHAR', 'BIGINT', 'UBIGINT') then "
-        f"'wrong type for {id_name}: expected varchar, got ' || lower(id_type) end"
+        "case when record_types[1] is null or record_types[1] = 'NULL' then "
+        f"'missing required field {id_name}' "
+        "when record_types[1] not in ('VARCHAR', 'BIGINT', 'UBIGINT') then "
+        f"'wrong type for {id_name}: expected varchar, got ' || lower(record_types[1]) end"
     )
     object_check = ""
     if spec.object_types:
         object_check = (
-            "case when json_extract_string(record, '$.object') is not null and not list_contains("
-            f"{_sql_list(spec.object_types)}, json_extract_string(record, '$.object')) then "
-            "'object type ''' || json_extract_string(record, '$.object') || ''' does not belong "
+            "case when record_object is not null and not list_contains("
+            f"{_sql_list(spec.object_types)}, record_object) then "
+            "'object type ''' || record_object || ''' does not belong "
             f"in {spec.key} (expected {' or '.join(spec.object_types)})' end"
         )
     field_checks = _field_checks(spec)
     rule_checks = [
-        f"case when {rule.is_bad_sql} then {_sql_string(rule.reason)} end" for rule in spec.rules
+        f"case when {_reuse_record_strings(rule.is_bad_sql, _record_paths(spec))} "
+        f"then {_sql_string(rule.reason)} end"
+        for rule in spec.rules
     ]
     body_checks = ", ".join(field_checks + rule_checks) or "null"
     if spec.deleted_path:
@@ -92,7 +114,7 @@ def records_sql(spec: ObjectSpec, lines_table: str) -> str:
     record with a reason; a page envelope yields one record per element; a Stripe event yields
     its `data.object` versioned at the event's `created`.
     """
-    field_paths = _sql_list(tuple(f.path for f in spec.fields)) if spec.fields else "[]"
+    record_paths = _sql_list(_record_paths(spec))
     return f"""
 with lines as (
     select
@@ -109,37 +131,60 @@ with lines as (
     from {lines_table}
 ),
 
-page_elements as (
-    -- Stripe `{{"object": "list", "data": [...]}}` and HubSpot `{{"results": [...]}}` pages.
+shaped as (
+    -- One parse of the envelope fields tells a page from a bare record.
     select
-        file_id,
-        line_number,
-        line,
-        line_error,
-        case
-            when line_error is not null then [null::json]
-            when json_extract_string(line, '$.object') = 'list'
-                and json_type(line, '$.data') = 'ARRAY' then json_extract(line, '$.data[*]')
-            when json_type(line, '$.results') = 'ARRAY'
-                and json_type(line, '$.id') is null then json_extract(line, '$.results[*]')
-            else [line::json]
-        end as elements
+        *,
+        case when line_error is null then json_extract_string(line, '$.object') end
+            as line_object,
+        case when line_error is null then json_type(line, ['$.data', '$.results', '$.id']) end
+            as envelope_types
     from lines
 ),
 
-elements as (
+paged as (
     select
-        page_elements.file_id,
-        page_elements.line_number,
-        page_elements.line_error,
-        element.element,
+        *,
+        case
+            when line_object = 'list' and envelope_types[1] = 'ARRAY' then 'data'
+            when envelope_types[2] = 'ARRAY' and envelope_types[3] is null then 'results'
+        end as page_kind
+    from shaped
+),
+
+elements as (
+    -- A bare line (or a rejected one) is its own record: no list is built and unnested for
+    -- it, which is most of the cost on the Segment stream.
+    select
+        file_id,
+        line_number,
+        0 as record_index,
+        line_error,
+        case when line_error is null then line::json end as element,
+        line as raw_text,
+        line_object as element_object
+    from paged
+    where page_kind is null
+
+    union all
+
+    -- Stripe `{{"object": "list", "data": [...]}}` and HubSpot `{{"results": [...]}}` pages.
+    select
+        paged.file_id,
+        paged.line_number,
         element.element_index - 1 as record_index,
-        len(page_elements.elements) = 1
-            and page_elements.elements[1]::varchar is not distinct from page_elements.line
-            as is_bare_line,
-        page_elements.line
-    from page_elements,
-        unnest(page_elements.elements) with ordinality as element(element, element_index)
+        null as line_error,
+        element.element,
+        element.element::varchar as raw_text,
+        json_extract_string(element.element, '$.object') as element_object
+    from paged,
+        unnest(
+            case paged.page_kind
+                when 'data' then json_extract(paged.line, '$.data[*]')
+                else json_extract(paged.line, '$.results[*]')
+            end
+        ) with ordinality as element(element, element_index)
+    where paged.page_kind is not null
 ),
 
 unwrapped as (
@@ -148,10 +193,8 @@ unwrapped as (
         line_number,
         record_index,
         line_error,
-        case when is_bare_line or line_error is not null then line else element::varchar end
-            as raw_text,
-        json_extract_string(element, '$.object') = 'event'
-            and line_error is null as is_event,
+        raw_text,
+        element_object = 'event' and line_error is null as is_event,
         case when is_event then json_extract_string(element, '$.id') end as event_id,
         case when is_event then json_extract_string(element, '$.type') end as event_type,
         case when is_event then try_cast(json_extract(element, '$.created') as bigint) end
@@ -160,15 +203,20 @@ unwrapped as (
             when line_error is not null then null
             when is_event then json_extract(element, '$.data.object')
             else element
-        end as record
+        end as record,
+        case
+            when is_event then json_extract_string(element, '$.data.object.object')
+            else element_object
+        end as record_object
     from elements
 ),
 
 typed as (
     select
         *,
-        json_type(record, {_sql_string(spec.id_path)}) as id_type,
-        json_type(record, {field_paths}::varchar[]) as field_types
+        -- The id and every contract field typed in one parse of the record, read in another.
+        json_type(record, {record_paths}::varchar[]) as record_types,
+        json_extract_string(record, {record_paths}::varchar[]) as record_strings
     from unwrapped
 ),
 
@@ -182,7 +230,7 @@ final as (
         event_id,
         event_type,
         event_created,
-        json_extract_string(record, {_sql_string(spec.id_path)}) as record_id,
+        record_strings[1] as record_id,
         coalesce(
             line_error,
             case when is_event and (record is null or json_type(record) <> 'OBJECT')
