@@ -27,13 +27,27 @@ def _record_paths(spec: ObjectSpec) -> tuple[str, ...]:
     return (spec.id_path, *(f.path for f in spec.fields))
 
 
-def _reuse_record_strings(sql: str, paths: tuple[str, ...]) -> str:
-    """Point a rule's `json_extract_string(record, '<path>')` at `record_strings`, the same value
-    read in the one parse the field checks share, instead of parsing the record again."""
-    for index, path in enumerate(paths, start=1):
-        call = re.escape(f"json_extract_string(record, {_sql_string(path)})")
-        sql = re.sub(call, f"record_strings[{index}]", sql)
-    return sql
+# `json_extract_string(record, '<path>')`; group 1 is the path's SQL literal.
+_JSON_STRING_CALL = re.compile(r"json_extract_string\(record, ('(?:[^']|'')*')\)")
+
+
+def json_string_paths(sql: str) -> tuple[str, ...]:
+    """The paths (as SQL literals) that `sql` reads with `json_extract_string(record, '<path>')`,
+    each once, in order of first use."""
+    return tuple(dict.fromkeys(_JSON_STRING_CALL.findall(sql)))
+
+
+def read_strings_once(sql: str, path_literals: tuple[str, ...], strings_column: str) -> str:
+    """`sql` with each `json_extract_string(record, '<path>')` of `path_literals` replaced by
+    `<strings_column>[i]`, where `strings_column` is `json_extract_string(record, [paths])`: the
+    same values, all read in one parse of the record instead of one parse per call."""
+    index = {literal: i for i, literal in enumerate(path_literals, start=1)}
+
+    def replace(call: re.Match[str]) -> str:
+        position = index.get(call.group(1))
+        return call.group(0) if position is None else f"{strings_column}[{position}]"
+
+    return _JSON_STRING_CALL.sub(replace, sql)
 
 
 def _field_checks(spec: ObjectSpec) -> list[str]:
@@ -90,8 +104,9 @@ def record_reason_sql(spec: ObjectSpec) -> str:
             f"in {spec.key} (expected {' or '.join(spec.object_types)})' end"
         )
     field_checks = _field_checks(spec)
+    record_paths = tuple(_sql_string(path) for path in _record_paths(spec))
     rule_checks = [
-        f"case when {_reuse_record_strings(rule.is_bad_sql, _record_paths(spec))} "
+        f"case when {read_strings_once(rule.is_bad_sql, record_paths, 'record_strings')} "
         f"then {_sql_string(rule.reason)} end"
         for rule in spec.rules
     ]
