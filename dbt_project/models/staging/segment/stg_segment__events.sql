@@ -45,22 +45,36 @@ source as (
     {% endif %}
 ),
 
-decoded as (
+fields as (
+    -- Every field in one parse of the record (numbered below in this order).
     select
         record_id as message_id,
-        {{ json_str('record', '$.type') }} as call_type,
-        {{ json_str('record', '$.event') }} as event_name,
-        nullif({{ json_str('record', '$.userId') }}, '') as user_id,
-        nullif({{ json_str('record', '$.anonymousId') }}, '') as anonymous_id,
-        nullif({{ json_str('record', '$.groupId') }}, '') as group_id,
-        nullif({{ json_str('record', '$.context.groupId') }}, '') as context_group_id,
-        {{ json_str('record', '$.properties.feature') }} as feature_name,
-        {{ iso_to_timestamp(json_str('record', '$.timestamp')) }} as event_at,
-        {{ iso_to_timestamp(json_str('record', '$.receivedAt')) }} as received_at,
+        {{ json_strs('record', [
+            '$.type', '$.event', '$.userId', '$.anonymousId', '$.groupId',
+            '$.context.groupId', '$.properties.feature', '$.timestamp', '$.receivedAt',
+        ]) }} as field_values,
         _partition_date,
         _record_version,
         _loaded_at
     from source
+),
+
+decoded as (
+    select
+        message_id,
+        field_values[1] as call_type,
+        field_values[2] as event_name,
+        nullif(field_values[3], '') as user_id,
+        nullif(field_values[4], '') as anonymous_id,
+        nullif(field_values[5], '') as group_id,
+        nullif(field_values[6], '') as context_group_id,
+        field_values[7] as feature_name,
+        {{ iso_to_timestamp('field_values[8]') }} as event_at,
+        {{ iso_to_timestamp('field_values[9]') }} as received_at,
+        _partition_date,
+        _record_version,
+        _loaded_at
+    from fields
 ),
 
 with_event_date as (
