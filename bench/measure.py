@@ -22,6 +22,8 @@ class Measurement:
     seconds: float
     peak_rss_mb: float
     returncode: int
+    started_at: float  # Unix time
+    peak_at_seconds: float  # when the peak was sampled, after the start
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,11 +60,14 @@ def run_measured(
     label: str, command: list[str], env: dict[str, str], log: Path, cwd: Path
 ) -> Measurement:
     """Run `command`, its output to `log`; its wall time and sampled peak tree RSS."""
-    started = time.monotonic()
-    peak = 0
+    started_at, started = time.time(), time.monotonic()
+    peak, peak_at = 0, 0.0
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         while process.poll() is None:
-            peak = max(peak, tree_rss_bytes(process.pid))
+            rss = tree_rss_bytes(process.pid)
+            if rss > peak:
+                peak, peak_at = rss, time.monotonic() - started
             time.sleep(SAMPLE_SECONDS)
-    return Measurement(label, time.monotonic() - started, peak / 2**20, process.returncode)
+    seconds = time.monotonic() - started
+    return Measurement(label, seconds, peak / 2**20, process.returncode, started_at, peak_at)

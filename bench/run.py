@@ -146,9 +146,23 @@ def dagster_steps(dagster_home: Path, runs: int) -> list[dict]:
                             "job": record.dagster_run.job_name,
                             "step": stat.step_key,
                             "seconds": round(stat.end_time - stat.start_time, 2),
+                            "started_at": stat.start_time,
+                            "ended_at": stat.end_time,
                         }
                     )
     return steps
+
+
+def step_at_peak(measured: dict, steps: list[dict]) -> str:
+    """Which Dagster step(s) ran when the measurement's memory peaked."""
+    moment = measured["started_at"] + measured["peak_at_seconds"]
+    running = [
+        f"{s['job']}/{s['step']}" for s in steps if s["started_at"] <= moment <= s["ended_at"]
+    ]
+    when = f"+{measured['peak_at_seconds']:,.0f} s"
+    if not running:
+        return f"{when}, outside any step (run start-up, dbt's parse or between steps)"
+    return f"{when}, during {', '.join(running)}"
 
 
 def dbt_models(limit: int = SLOWEST_MODELS) -> list[dict]:
@@ -233,6 +247,8 @@ def markdown(result: dict) -> str:
     ]
     for name, m in result["measurements"].items():
         lines.append(f"| {name} | {m['seconds']:,.1f} | {m['peak_rss_mb']:,.0f} |")
+    for name, during in result.get("peak_during", {}).items():
+        lines += ["", f"Peak RSS of {name}: {during}."]
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in result["ratios"].items()]
     lines += ["", "Slowest steps of the full refresh:", "", "| job | step | s |", "|---|---|---:|"]
@@ -288,6 +304,10 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
         "incremental_steps": incremental_steps,
         "incremental_dbt_nodes": dbt_models(),
         "peer_mismatches": mismatches,
+        "peak_during": {
+            "full": step_at_peak(measurements["full"].as_dict(), full_steps),
+            "incremental": step_at_peak(measurements["incremental"].as_dict(), incremental_steps),
+        },
     }
     result["ratios"] = summarise(result)
     out.mkdir(parents=True, exist_ok=True)

@@ -39,5 +39,19 @@ def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
         "transform_warehouse",
     }
     assert bench["full_dbt_nodes"] and bench["incremental_dbt_nodes"]
+    assert set(bench["peak_during"]) == {"full", "incremental"}
     assert written.with_suffix(".md").read_text().startswith("# Benchmark small")
     assert "full_over_limit:" in result.stdout
+
+
+def test_the_peak_is_attributed_to_the_steps_running_at_that_moment():
+    from bench.run import step_at_peak
+
+    steps = [
+        {"job": "ingest", "step": "load", "started_at": 100.0, "ended_at": 110.0},
+        {"job": "ingest", "step": "check", "started_at": 108.0, "ended_at": 120.0},
+    ]
+    measured = {"started_at": 95.0, "peak_at_seconds": 14.0}  # at 109: both run
+    assert step_at_peak(measured, steps) == "+14 s, during ingest/load, ingest/check"
+    measured["peak_at_seconds"] = 30.0  # at 125: none
+    assert "outside any step" in step_at_peak(measured, steps)
