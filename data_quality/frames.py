@@ -99,19 +99,25 @@ def day_chunks(
     where, params = _day_filter(suite.partition_column or "true", days)
     counts = con.execute(
         f"select {suite.partition_column} as day, count(*) from {suite.table} "
-        f"where {where} group by 1 order by 1",
+        f"where {where} group by 1",
         params,
     ).fetchall()
+    return group_days(dict(counts), max_rows)
+
+
+def group_days(rows_by_day: dict[date, int], max_rows: int) -> list[Days]:
+    """Consecutive days of `rows_by_day` in ranges of at most ~max_rows rows (a day bigger than
+    that is its own range)."""
     chunks: list[Days] = []
     start = end = None
     rows = 0
-    for day, count in counts:
-        if start is not None and rows + count > max_rows:
+    for day in sorted(rows_by_day):
+        if start is not None and rows + rows_by_day[day] > max_rows:
             chunks.append(Days(start, end))
             start, rows = None, 0
         start = start or day
         end = day
-        rows += count
+        rows += rows_by_day[day]
     if start is not None:
         chunks.append(Days(start, end))
     return chunks
@@ -459,14 +465,70 @@ def landing_reconciliation_batch(
     return Batch(f"reconciliation.{spec.table}", frame, rules, label, ("file",))
 
 
+# messageIds compared per query: the distinct sets of one query must fit in DuckDB's memory
+# limit (30M events in one query needed more than 3 GB at the large preset).
+MESSAGE_IDS_PER_QUERY = 2_000_000
+
+
 def message_ids_batch(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, days: Days | None
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    days: Days | None,
+    ids_per_query: int = MESSAGE_IDS_PER_QUERY,
 ) -> Batch:
     """Per received day: distinct messageIds in the Segment landing files (DuckDB's read_json)
     vs distinct messageIds loaded or quarantined. Duplicates are expected in both (ENG-3
-    dedupes in staging); a messageId in the files and in neither table was lost."""
+    dedupes in staging); a messageId in the files and in neither table was lost. The days are
+    compared a stretch at a time (each day is compared within itself), so memory stays bounded
+    whatever the history's length."""
     scan = scan_object(landing_dir, "segment", "events", set(days) if days else None)
-    paths = [str(f.path) for files in scan.files_by_date.values() for f in files]
+    stretches = _message_id_stretches(con, scan.files_by_date, days, ids_per_query)
+    frames = [_message_ids_frame(con, scan.files_by_date, stretch) for stretch in stretches]
+    frame = pd.concat(frames, ignore_index=True) if frames else _message_ids_frame(con, {}, days)
+    rules = [
+        between("message_ids_match_landing", "missing_from_warehouse", 0, 0),
+        between("message_ids_match_landing", "loaded_not_in_files", 0, 0),
+    ]
+    label = days.label if days else "all"
+    return Batch("reconciliation.raw_segment.events.message_ids", frame, rules, label, ("day",))
+
+
+def _message_id_stretches(
+    con: duckdb.DuckDBPyConnection,
+    files_by_date: dict[date, list[LandingFile]],
+    days: Days | None,
+    ids_per_query: int,
+) -> list[Days]:
+    """Consecutive days with at most ~ids_per_query loaded records each (a bigger day is its
+    own stretch), covering every day that has landing files, loaded or quarantined records."""
+    where, params = _day_filter("_partition_date", days)
+    qwhere, qparams = _day_filter("partition_date", days)
+    counts: dict[date, int] = dict(
+        con.execute(
+            f"select _partition_date, count(*) from raw_segment.events where {where} group by 1",
+            params,
+        ).fetchall()
+    )
+    quarantined_days = con.execute(
+        f"select distinct partition_date from {QUARANTINE_TABLE} "
+        f"where system = 'segment' and object = 'events' and {qwhere}",
+        qparams,
+    ).fetchall()
+    for day in [*files_by_date, *(row[0] for row in quarantined_days)]:
+        counts.setdefault(day, 0)
+    return group_days(counts, ids_per_query)
+
+
+def _message_ids_frame(
+    con: duckdb.DuckDBPyConnection, files_by_date: dict[date, list[LandingFile]], days: Days | None
+) -> pd.DataFrame:
+    """The per-day comparison of message_ids_batch over `days` (every day when None)."""
+    paths = [
+        str(f.path)
+        for day, files in files_by_date.items()
+        if days is None or days.start <= day <= days.end
+        for f in files
+    ]
     where, params = _day_filter("_partition_date", days)
     qwhere, qparams = _day_filter("partition_date", days)
     if paths:
@@ -485,7 +547,7 @@ def message_ids_batch(
     else:
         files_sql = "select null::date as day, null::varchar as messageId where false"
         file_params = []
-    frame = con.execute(
+    return con.execute(
         f"""
         with in_files as ({files_sql}),
         loaded as (
@@ -533,12 +595,6 @@ def message_ids_batch(
         """,
         [*file_params, *params, *qparams],
     ).df()
-    rules = [
-        between("message_ids_match_landing", "missing_from_warehouse", 0, 0),
-        between("message_ids_match_landing", "loaded_not_in_files", 0, 0),
-    ]
-    label = days.label if days else "all"
-    return Batch("reconciliation.raw_segment.events.message_ids", frame, rules, label, ("day",))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import duckdb
+import pandas as pd
 import pytest
 from dq_data import (
     AS_OF,
@@ -28,7 +29,7 @@ from dq_data import (
     write_clean_landing,
 )
 
-from data_quality.frames import Days
+from data_quality.frames import Days, message_ids_batch
 from data_quality.gate import run_raw_checks
 from orchestration.ingest.loader import load_landing
 from orchestration.ingest.targets import TARGETS_BY_KEY
@@ -286,3 +287,18 @@ def test_large_ranges_are_validated_in_several_batches_with_exact_totals(landing
     event_days = (AS_OF - FIRST_EVENT_DAY).days + 1
     assert outcome.batches == -(-event_days // 3)  # 3 days a batch
     assert outcome.unexpected_count == EVENTS_PER_DAY
+
+
+def test_message_ids_are_compared_a_stretch_of_days_at_a_time_with_the_same_result(landing, con):
+    write_clean_landing(landing)
+    load_landing(con, landing.root)
+    con.execute("delete from raw_segment.events where record_id = 'm-2025-06-03-7'")
+
+    whole = message_ids_batch(con, landing.root, None, ids_per_query=10**9).frame
+    stretched = message_ids_batch(con, landing.root, None, ids_per_query=2 * EVENTS_PER_DAY).frame
+
+    event_days = (AS_OF - FIRST_EVENT_DAY).days + 1
+    assert len(whole) == event_days
+    pd.testing.assert_frame_equal(stretched, whole)
+    lost = whole[whole["missing_from_warehouse"] > 0]
+    assert lost["day"].dt.date.tolist() == [date(2025, 6, 3)]
