@@ -8,10 +8,11 @@ What an analyst would write with pandas, reproducing the dbt models' logic (not 
 afresh), so that the benchmark compares like with like:
 
 - Reading: every `<landing>/<system>/<object>/<YYYY-MM-DD>/part-NNNNN.jsonl[.gz]`, one
-  `json.loads` per line, in batches of files; Stripe `list` pages, HubSpot `results` pages and
-  Stripe events are unwrapped; records failing the load-time contract of
-  `orchestration/ingest/specs.py` (required fields, JSON types, enum values, sanity rules) are
-  skipped, as the loader quarantines them; a file that cannot be read fails its whole day.
+  `json.loads` per line, in batches of whole days (about 64 MiB of JSON); Stripe `list`
+  pages, HubSpot `results` pages and Stripe events are unwrapped; records failing the
+  load-time contract of `orchestration/ingest/specs.py` (required fields, JSON types, enum
+  values, sanity rules) are skipped, as the loader quarantines them; a file that cannot be
+  read fails its whole day.
   Each batch keeps only the columns the marts need (not the parsed records). Versions sort like
   the loader's `_record_version`: extraction day, event `created`, file, line, page position.
 - fct_nps_monthly: latest version of each survey response (latest `updatedAt`), not archived,
@@ -30,14 +31,28 @@ afresh), so that the benchmark compares like with like:
   (new, churn, reactivation, expansion, contraction, unchanged) with fx impact, involuntary
   churn and cross-sell, as in the dbt models.
 
+Memory (the medium scale has 20.8M Segment calls): a batch must leave nothing of its parsed
+records behind. Under pandas' copy-on-write a column taken from the batch's table of extracted
+JSON values is a view that keeps that whole table alive, with the JSON objects it holds:
+load_records copies each batch (the first version did not and was killed at 23.7 GB). Segment
+calls are moreover reduced to numbers batch by batch: the messageId to a 128-bit key (two
+64-bit hashes), user and account ids to codes of dictionaries that grow across batches (a code
+means the same id in every batch), the event name to its qualifying flag, the call type to two
+flags, timestamps to datetime64 and the version to one load-order number (batches hold whole
+days in day order): about 56 bytes a copy of a call. Deduplication sorts those numbers, ids
+become text again only in the account x day grid, and billing is done before the Segment calls
+are read.
+
 Money is computed in float64 and rounded as DuckDB's DECIMAL casts round (10 places for
 intermediate values, then half away from zero to cents).
 
 Known limits (inputs the demo data never holds, where Python and DuckDB read JSON differently):
 an object with a duplicated key (Python keeps the last value), integers beyond 2^63 (DuckDB
 types them UBIGINT/DOUBLE), timestamp text that only one of DuckDB's and pandas' ISO-8601
-parsers accepts, and Stripe event `created` values outside 0..10^12 (the loader's version
-string stops sorting numerically there).
+parsers accepts, a lone UTF-16 surrogate escape (DuckDB rejects the line), and Stripe event
+`created` values outside 0..10^12 (the loader's version string stops sorting numerically
+there). Two different messageIds with the same 128-bit key would count as one call (a 2^-128
+chance per pair).
 
 `python -m bench.pandas_peer --landing DIR --as-of YYYY-MM-DD [--serving serving.duckdb]`
 prints the wall time, the peak memory and, with --serving, the comparison.
@@ -54,12 +69,12 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from orchestration.ingest.specs import SPECS_BY_KEY, ObjectSpec
 
@@ -78,7 +93,8 @@ MONEY_TOLERANCE = 0.005
 
 # The loader's `_record_version`, as sortable columns (see load_records).
 VERSION = ["_day", "_created", "_file", "_line", "_idx"]
-BATCH_LINES = 200_000
+# JSON text parsed at a time: its Python objects take several times as much memory
+BATCH_BYTES = 64 * 2**20
 
 _PART_FILE = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")
 _RATES_FILE = "rates.csv"
@@ -327,7 +343,7 @@ def _partition_files(
             matches = path.name == pattern if isinstance(pattern, str) else pattern.match(path.name)
             if path.is_file() and matches:
                 files.setdefault(day, []).append(path)
-    return files
+    return dict(sorted(files.items()))
 
 
 def _file_lines(path: Path) -> list[bytes]:
@@ -356,9 +372,10 @@ def _lines_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def _line_batches(
     landing_dir: Path, system: str, obj: str, pattern: re.Pattern[str] | str = _PART_FILE
 ) -> Iterator[pd.DataFrame]:
-    """The lines of an object's files with their lineage, about BATCH_LINES at a time.
+    """The lines of an object's files with their lineage, about BATCH_BYTES at a time.
 
-    A file that cannot be read fails its whole day, as the loader fails the partition.
+    A batch holds whole days, in day order. A file that cannot be read fails its whole day, as
+    the loader fails the partition.
     """
     batch: list[pd.DataFrame] = []
     size, yielded = 0, False
@@ -379,8 +396,8 @@ def _line_batches(
                     }
                 )
             )
-            size += len(lines)
-        if size >= BATCH_LINES:
+            size += sum(map(len, lines))
+        if size >= BATCH_BYTES:
             yield _lines_frame(batch)
             batch, size, yielded = [], 0, True
     if batch or not yielded:
@@ -588,29 +605,21 @@ def load_records(
     loader's `_record_version` string does (for event times below 10^12).
     """
     spec = SPECS_BY_KEY[key]
-    parts = []
-    for lines in _line_batches(landing_dir, spec.system, spec.object):
-        lineage, records = _valid_records(lines, spec, getattr(decode, "paths", ()))
-        decoded = decode(records)
-        decoded.index = lineage.index
-        lineage = lineage[["record_id", "event_created", *VERSION]]
-        parts.append(pd.concat([lineage, decoded], axis=1))
-    return _concat(parts)
+    parts = [
+        _decoded_batch(lines, spec, decode)
+        for lines in _line_batches(landing_dir, spec.system, spec.object)
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack batches; categorical columns stay categorical (their categories are united)."""
-    if len(parts) == 1:
-        return parts[0]
-    columns = {}
-    for column in parts[0].columns:
-        pieces = [part[column] for part in parts]
-        if all(isinstance(piece.dtype, pd.CategoricalDtype) for piece in pieces):
-            united = union_categoricals(pieces, ignore_order=True)
-            columns[column] = pd.Series(united)
-        else:
-            columns[column] = pd.concat(pieces, ignore_index=True)
-    return pd.DataFrame(columns)
+def _decoded_batch(
+    lines: pd.DataFrame, spec: ObjectSpec, decode: Callable[[Json], pd.DataFrame]
+) -> pd.DataFrame:
+    """One batch of load_records, copied so that no view keeps its parsed records alive."""
+    lineage, records = _valid_records(lines, spec, getattr(decode, "paths", ()))
+    decoded = decode(records)
+    decoded.index = lineage.index
+    return pd.concat([lineage[["record_id", "event_created", *VERSION]], decoded], axis=1).copy()
 
 
 def _decode_utf8(line: bytes) -> str | None:
@@ -792,31 +801,116 @@ def _decode_subscription(j: Json) -> pd.DataFrame:
     )
 
 
-@_reads(
+# --------------------------------------------------------------------------------------------
+# Segment calls: tens of millions of rows, so kept as numbers only (see the module docstring)
+# --------------------------------------------------------------------------------------------
+
+
+class Dictionary:
+    """Integer codes for the values of a text column, the same in every batch: the dictionary
+    grows with the values a batch brings that it has not seen (-1 = null)."""
+
+    def __init__(self) -> None:
+        self.values = pd.Index([], dtype=object)
+
+    def encode(self, text: pd.Series) -> np.ndarray:
+        values = text.to_numpy(dtype=object, na_value=None)
+        new = pd.Index(text.dropna().unique(), dtype=object)
+        self.values = self.values.append(new[~new.isin(self.values)])
+        return self.values.get_indexer(values).astype(np.int32)
+
+    def decode(self, codes: pd.Series | np.ndarray) -> pd.Series:
+        values = pd.Categorical.from_codes(np.asarray(codes), categories=self.values)
+        return pd.Series(values, dtype="string")
+
+
+@dataclass
+class SegmentCalls:
+    """Every Segment call the loader keeps, one row per copy (duplicates included), with the
+    ids as codes of `users` and `accounts`."""
+
+    calls: pd.DataFrame
+    users: Dictionary
+    accounts: Dictionary
+
+
+# two independent hashes of a messageId make its 128-bit key
+_MESSAGE_HASH_KEYS = ("segment-message1", "segment-message2")
+
+
+def _message_key(message_ids: pd.Series) -> list[np.ndarray]:
+    """messageId -> two uint64 hashes: 16 bytes a call instead of a Python string, equal for
+    equal ids in every batch (different ids sharing both is a 2^-128 chance)."""
+    # hashed as UTF-8 bytes; surrogatepass so that a lone surrogate cannot stop the run
+    data = message_ids.str.encode("utf-8", "surrogatepass").to_numpy(dtype=object)
+    return [pd.util.hash_array(data, hash_key=key) for key in _MESSAGE_HASH_KEYS]
+
+
+def _load_order(lineage: pd.DataFrame, loaded: int) -> np.ndarray:
+    """Each record's position in the loader's version order (VERSION), counted on from the
+    `loaded` records of the earlier batches: batches hold whole days in day order, so one
+    number compares versions across batches."""
+    order = lineage.sort_values(VERSION, kind="stable").index.to_numpy()
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = loaded + np.arange(len(order))
+    return position
+
+
+_SEGMENT_PATHS = (
     *("$.type", "$.event", "$.userId", "$.anonymousId", "$.groupId", "$.context.groupId"),
     *("$.timestamp", "$.receivedAt"),
 )
-def _decode_event(j: Json) -> pd.DataFrame:
-    """Segment calls. Ids repeat across calls: kept as categoricals (a column of codes)."""
+
+
+def _segment_batch(
+    lines: pd.DataFrame,
+    users: Dictionary,
+    accounts: Dictionary,
+    non_qualifying: pd.Series,
+    loaded: int,
+) -> pd.DataFrame:
+    """One batch of Segment lines -> its valid calls as numbers (stg_segment__events' columns
+    that the engagement mart reads)."""
+    lineage, j = _valid_records(lines, SPECS_BY_KEY["segment/events"], _SEGMENT_PATHS)
 
     def nonempty(path: str) -> pd.Series:
         value = j.text(path)
         return value.mask(value == "")
 
     user_id = nonempty("$.userId")
+    call_type = j.text("$.type")
+    message_hi, message_lo = _message_key(lineage["record_id"])
     return pd.DataFrame(
         {
-            "call_type": j.text("$.type").astype("category"),
-            "event_name": j.text("$.event").astype("category"),
-            "user_id": user_id.astype("category"),
-            # only needed where there is no userId (an anonymous user)
-            "anonymous_id": nonempty("$.anonymousId").where(user_id.isna()).astype("category"),
-            "group_id": nonempty("$.groupId").astype("category"),
-            "context_group_id": nonempty("$.context.groupId").astype("category"),
-            "event_at": j.iso_ts("$.timestamp"),
+            "message_hi": message_hi,
+            "message_lo": message_lo,
             "received_at": j.iso_ts("$.receivedAt"),
+            "_version": _load_order(lineage, loaded),
+            "is_track": (call_type == "track").fillna(False).to_numpy(bool),
+            "is_group": (call_type == "group").fillna(False).to_numpy(bool),
+            "event_at": j.iso_ts("$.timestamp"),
+            # the user of a track call; an anonymous one is 'anonymous:<anonymousId>'
+            "user": users.encode(user_id.fillna("anonymous:" + nonempty("$.anonymousId"))),
+            "has_user_id": user_id.notna().to_numpy(bool),
+            "group_id": accounts.encode(nonempty("$.groupId")),
+            "context_group_id": accounts.encode(nonempty("$.context.groupId")),
+            "is_qualifying": ~j.text("$.event").isin(non_qualifying).fillna(False).to_numpy(bool),
         }
     )
+
+
+def load_segment_calls(landing_dir: Path) -> SegmentCalls:
+    """The valid Segment calls (load_records for segment/events, in numbers): each batch is
+    reduced to integer codes, hashes and timestamps before the next one is read."""
+    spec = SPECS_BY_KEY["segment/events"]
+    non_qualifying = pd.read_csv(NON_QUALIFYING_SEED, dtype=str)["event_name"]
+    users, accounts = Dictionary(), Dictionary()
+    parts: list[pd.DataFrame] = []
+    loaded = 0
+    for lines in _line_batches(landing_dir, spec.system, spec.object):
+        parts.append(_segment_batch(lines, users, accounts, non_qualifying, loaded))
+        loaded += len(parts[-1])
+    return SegmentCalls(pd.concat(parts, ignore_index=True), users, accounts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1074,54 +1168,53 @@ def _days(timestamps: pd.Series) -> pd.Series:
     return timestamps.astype("datetime64[s]").astype(np.int64) // _DAY
 
 
-def _attributed_track_calls(events: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """int_segment_events_attributed: deduplicated track calls with account and qualification."""
+def _attributed_track_calls(segment: SegmentCalls, as_of: date) -> pd.DataFrame:
+    """int_segment_events_attributed, its qualifying calls with an account: account_id and
+    user_id (codes of segment.accounts and segment.users) and the event day."""
+    calls = segment.calls
     # ENG-3: one copy per messageId, the earliest receivedAt (then the earliest load)
-    copies = events[["record_id", "received_at", *VERSION]].sort_values(
-        ["record_id", "received_at", *VERSION], kind="stable"
+    order = np.lexsort(
+        [calls[c].to_numpy() for c in ("_version", "received_at", "message_lo", "message_hi")]
     )
-    first_copies = copies.index[~copies["record_id"].duplicated()]
-    calls = events.loc[first_copies].rename(columns={"record_id": "message_id"})
-    calls["event_date"] = calls["event_at"].dt.normalize()
-    calls = calls[calls["event_date"] <= pd.Timestamp(as_of)]
+    hi, lo = calls["message_hi"].to_numpy()[order], calls["message_lo"].to_numpy()[order]
+    starts_key = np.ones(len(order), dtype=bool)
+    starts_key[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
+    is_first_copy = np.zeros(len(calls), dtype=bool)
+    is_first_copy[order[starts_key]] = True
+    del order, hi, lo
+    # the event day (UTC day of `timestamp`) no later than as_of
+    kept = is_first_copy & (calls["event_at"] < pd.Timestamp(as_of + timedelta(days=1)))
 
-    is_group = (
-        (calls["call_type"] == "group") & calls["user_id"].notna() & calls["group_id"].notna()
-    )
-    group_calls = pd.DataFrame(
-        {
-            "user_id": calls.loc[is_group, "user_id"].astype("string"),
-            "event_at": calls.loc[is_group, "event_at"],
-            "latest_group_id": calls.loc[is_group, "group_id"].astype("string"),
-        }
-    )
-    track = calls[calls["call_type"] == "track"]
-    track = pd.DataFrame(
-        {
-            "message_id": track["message_id"],
-            "event_date": track["event_date"],
-            "event_at": track["event_at"],
-            "user_id": track["user_id"].astype("string"),
-            "anonymous_id": track["anonymous_id"].astype("string"),
-            "context_group_id": track["context_group_id"].astype("string"),
-            "event_name": track["event_name"],
-        }
-    )
+    is_group = kept & calls["is_group"] & calls["has_user_id"] & (calls["group_id"] >= 0)
+    group_calls = calls.loc[is_group, ["user", "event_at", "group_id"]]
+    # a non-qualifying call counts nowhere: attributing it would change nothing
+    is_track = kept & calls["is_track"] & calls["is_qualifying"]
+    track = calls.loc[is_track, ["user", "has_user_id", "context_group_id", "event_at"]]
+
     # the user's latest group call at or before the event (ties: the smallest groupId)
-    needs_group = track["context_group_id"].isna() & track["user_id"].notna()
-    lookup = track.loc[needs_group, ["message_id", "user_id", "event_at"]].sort_values("event_at")
-    group_calls = group_calls.sort_values(["event_at", "latest_group_id"], ascending=[True, False])
+    needs_group = (track["context_group_id"] < 0) & track["has_user_id"]
+    lookup = track.loc[needs_group, ["user", "event_at"]].reset_index().sort_values("event_at")
+    group_calls = group_calls.assign(
+        group_name=segment.accounts.values[group_calls["group_id"].to_numpy()]
+    ).sort_values(["event_at", "group_name"], ascending=[True, False])
     matched = pd.merge_asof(
-        lookup, group_calls, on="event_at", by="user_id", direction="backward"
-    ).set_index("message_id")["latest_group_id"]
-    track["account_id"] = track["context_group_id"].fillna(
-        track["message_id"].map(matched).astype("string")
+        lookup,
+        group_calls[["user", "event_at", "group_id"]],
+        on="event_at",
+        by="user",
+        direction="backward",
+    ).set_index("index")["group_id"]
+    account_id = track["context_group_id"].where(
+        ~needs_group, matched.reindex(track.index).fillna(-1).astype(np.int32)
     )
-    track["user_id"] = track["user_id"].fillna("anonymous:" + track["anonymous_id"])
-    non_qualifying = pd.read_csv(NON_QUALIFYING_SEED, dtype=str)["event_name"]
-    event_name = track["event_name"].astype("string")
-    track["is_qualifying"] = ~event_name.isin(non_qualifying).fillna(False).astype(bool)
-    return track
+    attributed = account_id >= 0
+    return pd.DataFrame(
+        {
+            "account_id": account_id[attributed],
+            "user_id": track.loc[attributed, "user"],
+            "day": _days(track.loc[attributed, "event_at"].dt.normalize()),
+        }
+    )
 
 
 def _window_counts(user_days: pd.DataFrame, grid: pd.DataFrame, window: int) -> np.ndarray:
@@ -1197,17 +1290,16 @@ def _licensed_seats(
 
 
 def engagement_daily(
-    events: pd.DataFrame,
+    segment: SegmentCalls,
     account_ids: pd.Series,
     counting: pd.DataFrame,
     per_seat: pd.Series,
     as_of: date,
 ) -> pd.DataFrame:
-    track = _attributed_track_calls(events, as_of)
-    track = track[track["is_qualifying"] & track["account_id"].notna()]
+    # account and user ids stay codes until the counts are done
     user_days = (
-        track.assign(day=_days(track["event_date"]))
-        .groupby(["account_id", "user_id", "day"], dropna=False)
+        _attributed_track_calls(segment, as_of)
+        .groupby(["account_id", "user_id", "day"])
         .size()
         .rename("events")
         .reset_index()
@@ -1218,7 +1310,7 @@ def engagement_daily(
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     grid = pd.DataFrame(
         {
-            "account_id": pd.array(np.repeat(first_days.index.to_numpy(), lengths), dtype="string"),
+            "account_id": np.repeat(first_days.index.to_numpy(), lengths),
             "day": np.repeat(first_days.to_numpy(), lengths) + offsets,
         }
     )
@@ -1229,6 +1321,7 @@ def engagement_daily(
     grid[["dau", "events"]] = grid[["dau", "events"]].fillna(0).astype(np.int64)
     grid["wau"] = _window_counts(user_days, grid[["account_id", "day"]], 7).astype(np.int64)
     grid["mau"] = _window_counts(user_days, grid[["account_id", "day"]], 28).astype(np.int64)
+    grid["account_id"] = segment.accounts.decode(grid["account_id"])
     grid = grid[grid["account_id"].isin(account_ids)].reset_index(drop=True)
     grid["licensed_seats"] = _licensed_seats(counting, per_seat, grid, as_of_day)
     seats = grid["licensed_seats"].astype(float)
@@ -1617,6 +1710,25 @@ def mrr(
 # --------------------------------------------------------------------------------------------
 
 
+def _billing(landing_dir: Path, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """fct_mrr, and what the engagement mart needs of billing: the Stripe customer -> account
+    map and the items counting toward MRR (the parsed subscription items are freed on return)."""
+    subscriptions = load_records(landing_dir, "stripe/subscriptions", _decode_subscription)
+    subscriptions["version_id"] = np.arange(len(subscriptions))
+    customer_accounts = _customer_accounts(
+        load_records(landing_dir, "stripe/customers", _decode_customer),
+        subscriptions,
+        load_records(landing_dir, "stripe/invoices", _decode_invoice),
+    )
+    windows = _subscription_windows(subscriptions, _as_of_end(as_of))
+    counting = _counting_items(windows, _subscription_items(subscriptions), customer_accounts)
+    discounts = _discount_windows(
+        subscriptions, windows, load_records(landing_dir, "stripe/coupons", _decode_coupon)
+    )
+    valued = _items_valued_monthly(counting, discounts, load_exchange_rates(landing_dir), as_of)
+    return customer_accounts, counting, mrr(valued, windows, customer_accounts, as_of)
+
+
 def compute(landing_dir: Path, as_of: date) -> dict[str, pd.DataFrame]:
     """The marts fct_nps_monthly, fct_engagement_daily and fct_mrr from the landing files."""
     landing_dir = Path(landing_dir)
@@ -1629,31 +1741,17 @@ def compute(landing_dir: Path, as_of: date) -> dict[str, pd.DataFrame]:
             as_of,
         )
     }
-
-    subscriptions = load_records(landing_dir, "stripe/subscriptions", _decode_subscription)
-    subscriptions["version_id"] = np.arange(len(subscriptions))
-    customer_accounts = _customer_accounts(
-        load_records(landing_dir, "stripe/customers", _decode_customer),
-        subscriptions,
-        load_records(landing_dir, "stripe/invoices", _decode_invoice),
-    )
-    windows = _subscription_windows(subscriptions, _as_of_end(as_of))
-    counting = _counting_items(windows, _subscription_items(subscriptions), customer_accounts)
+    # billing before the Segment calls, the largest input, so that they never share memory
+    customer_accounts, counting, marts["fct_mrr"] = _billing(landing_dir, as_of)
     account_ids = pd.concat([companies["account_id"], customer_accounts["account_id"]]).dropna()
     marts["fct_engagement_daily"] = engagement_daily(
-        load_records(landing_dir, "segment/events", _decode_event),
+        load_segment_calls(landing_dir),
         account_ids.drop_duplicates(),
         counting,
         _products_per_seat(load_records(landing_dir, "stripe/products", _decode_product)),
         as_of,
     )
-
-    discounts = _discount_windows(
-        subscriptions, windows, load_records(landing_dir, "stripe/coupons", _decode_coupon)
-    )
-    valued = _items_valued_monthly(counting, discounts, load_exchange_rates(landing_dir), as_of)
-    marts["fct_mrr"] = mrr(valued, windows, customer_accounts, as_of)
-    return marts
+    return {name: marts[name] for name in MARTS}
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:

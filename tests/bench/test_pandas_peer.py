@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
+from bench import pandas_peer
 from bench.pandas_peer import compare, compute
 
 AS_OF = date(2026, 5, 15)
@@ -315,6 +316,109 @@ def test_mrr_by_hand(marts: dict[str, pd.DataFrame]) -> None:
         ("c1", "2026-04-01", 500.0, 0.0, "new"),
         ("c1", "2026-05-01", 500.0, 500.0, "unchanged"),
     ]
+
+
+def test_segment_calls_across_batches(landing, monkeypatch) -> None:
+    """Copies of a call in different batches, codes shared by batches, group-call ties."""
+    monkeypatch.setattr(pandas_peer, "BATCH_BYTES", 1)  # one batch per day
+
+    def group_call(message_id: str, user: str | None, at: str, group: str) -> dict:
+        return {"type": "group", "messageId": message_id, "userId": user, "groupId": group,
+                "timestamp": at, "receivedAt": at}  # fmt: skip
+
+    late = "2026-05-01T11:30:00Z"  # received before m2's first copy
+    landing.write(
+        "segment/events",
+        "2026-05-01",
+        [
+            # u2's two group calls at the same time: the smallest groupId ('c10' < 'c9') wins
+            group_call("g1", "u2", "2026-04-30T09:00:00Z", "c9"),
+            group_call("g2", "u2", "2026-04-30T09:00:00Z", "c10"),
+            track(
+                "m1", "u1", "Report Created", "2026-05-01T10:00:00Z", "2026-05-01T10:00:01Z", "c1"
+            ),
+            track(
+                "m2", "u1", "Report Created", "2026-05-01T11:00:00Z", "2026-05-01T12:00:00Z", "c1"
+            ),
+            track(
+                "m3", "u1", "Report Created", "2026-05-01T12:00:00Z", "2026-05-01T12:00:01Z", "c1"
+            )
+            | {"type": "page"},
+            # no userId: the user is 'anonymous:<anonymousId>'
+            track(
+                "m5", None, "Report Created", "2026-05-01T13:00:00Z", "2026-05-01T13:00:01Z", "c1"
+            )
+            | {"anonymousId": "a1"},
+        ],
+    )
+    landing.write(
+        "segment/events",
+        "2026-05-02",
+        [
+            # m1 again, received at the same time: the earlier load wins
+            track(
+                "m1", "u3", "Report Created", "2026-05-01T10:00:00Z", "2026-05-01T10:00:01Z", "c2"
+            ),
+            # m3's first copy is a page call: this track copy counts nowhere
+            track(
+                "m3", "u1", "Report Created", "2026-05-01T12:00:00Z", "2026-05-01T12:00:02Z", "c2"
+            ),
+            # no context.groupId: u2's latest group call
+            track(
+                "m4", "u2", "Report Created", "2026-05-02T09:00:00Z", "2026-05-02T09:00:01Z", None
+            ),
+            # anonymous calls: a group call needs a userId, and so does the lookup of one
+            group_call("g3", None, "2026-05-02T08:00:00Z", "c2") | {"anonymousId": "a2"},
+            track(
+                "m8", None, "Report Created", "2026-05-02T09:00:00Z", "2026-05-02T09:00:01Z", None
+            )
+            | {"anonymousId": "a2"},
+        ],
+    )
+    landing.write(
+        "segment/events",
+        "2026-05-03",
+        [
+            # m2 again, received earlier than its first copy: this copy wins
+            track("m2", "u3", "Report Created", "2026-05-03T08:00:00Z", late, "c2"),
+            track(
+                "m6", "u1", "Report Created", "2026-05-03T10:00:00Z", "2026-05-03T10:00:01Z", "c1"
+            ),
+            # after as_of
+            track(
+                "m7", "u1", "Report Created", "2026-05-20T10:00:00Z", "2026-05-20T10:00:01Z", "c1"
+            ),
+        ],
+    )
+    assert len(list(pandas_peer._line_batches(landing.root, "segment", "events"))) == 3
+
+    segment = pandas_peer.load_segment_calls(landing.root)
+    assert len(segment.calls) == 14  # every copy, until deduplicated
+    track_calls = pandas_peer._attributed_track_calls(segment, AS_OF)
+    rows = pd.DataFrame(
+        {
+            "account_id": segment.accounts.decode(track_calls["account_id"]),
+            "user_id": segment.users.decode(track_calls["user_id"]),
+            "day": pd.to_datetime(track_calls["day"], unit="D").dt.strftime("%Y-%m-%d").to_numpy(),
+        }
+    )
+    assert sorted(rows.itertuples(index=False, name=None)) == [
+        ("c1", "anonymous:a1", "2026-05-01"),  # m5
+        ("c1", "u1", "2026-05-01"),  # m1
+        ("c1", "u1", "2026-05-03"),  # m6
+        ("c10", "u2", "2026-05-02"),  # m4
+        ("c2", "u3", "2026-05-03"),  # m2
+    ]
+
+
+def test_no_segment_calls(landing) -> None:
+    landing.write("hubspot/companies", "2026-04-01", [company("c1", "ENT")])
+    engagement = compute(landing.root, AS_OF)["fct_engagement_daily"]
+    assert engagement.empty
+    assert list(engagement.columns) == [
+        "account_id", "date_day", "dau", "wau", "mau", "events", "stickiness",
+        "licensed_seats", "seat_utilisation",
+    ]  # fmt: skip
 
 
 def test_compare_finds_equal_and_different_rows(marts, tmp_path) -> None:
