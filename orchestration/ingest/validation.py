@@ -147,7 +147,7 @@ with lines as (
 ),
 
 shaped as (
-    -- One parse of the envelope fields tells a page from a bare record.
+    -- The envelope fields, read in two parses of the line, tell a page from a bare record.
     select
         *,
         case when line_error is null then json_extract_string(line, '$.object') end
