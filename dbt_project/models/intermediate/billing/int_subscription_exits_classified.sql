@@ -67,7 +67,9 @@ final as (
     from exits
     left join customers
         on exits.customer_id = customers.customer_id
-    where exits.exited_at <= cast({{ add_days(as_of_date(), 1) }} as timestamp)
+    -- half-open like MRR valuation: a subscription ending at as_of + 1 day 00:00 still has
+    -- MRR at as_of, so its exit has not happened yet (and never lands in next month)
+    where exits.exited_at < cast({{ add_days(as_of_date(), 1) }} as timestamp)
 )
 
 select * from final

@@ -4,6 +4,8 @@
     subscription's interval (month/year: calendar months, week/day: days), kept when the term
     end falls inside the window (paid_from, effective_to]. A subscription that ends exactly at
     a term end (cancel at period end) keeps that last term. Trial periods are not terms.
+    Terms are half-open [start, end): a term ending at `as_of` + 1 day 00:00 ends on the next
+    day, so it is not due yet (on a month's last day it would otherwise land in next month).
 #}
 
 with
@@ -37,6 +39,7 @@ window_steps as (
             coalesce(windows.effective_to, cast({{ add_days(as_of_date(), 1) }} as timestamp)),
             cast({{ add_days(as_of_date(), 1) }} as timestamp)
         ) as paid_until,
+        cast({{ add_days(as_of_date(), 1) }} as timestamp) as due_before,
         windows.current_period_end_at as anchor_at,
         window_intervals.term_interval,
         window_intervals.term_interval_count,
@@ -91,7 +94,8 @@ term_ends as (
             else {{ dbt.dateadd('day', 'steps.n * step_ranges.step_days', 'step_ranges.anchor_at') }}
         end as term_end_at,
         step_ranges.paid_from,
-        step_ranges.paid_until
+        step_ranges.paid_until,
+        step_ranges.due_before
     from step_ranges
     inner join steps
         on steps.n between floor(step_ranges.first_step) and ceil(step_ranges.last_step)
@@ -105,7 +109,12 @@ terms_in_windows as (
             order by paid_from
         ) as duplicate_rank
     from term_ends
-    where term_end_at > paid_from and term_end_at <= paid_until
+    -- the window's end is inclusive (a last term ends when the subscription does); the
+    -- as_of cap is exclusive (REN-1: a term ending at as_of + 1 day is not due yet)
+    where
+        term_end_at > paid_from
+        and term_end_at <= paid_until
+        and term_end_at < due_before
 ),
 
 final as (
