@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt.conftest import query
+from tests.dbt.conftest import load_golden, query, run_dbt
 
 pytestmark = pytest.mark.xdist_group("dbt")
 
@@ -411,3 +411,29 @@ def test_no_personal_data_in_marts(golden_warehouse: Path) -> None:
             f"or \"{column}\" like '%Person%' or \"{column}\" like 'Billing cus_%'",
         )
         assert not leaks, (table, column, leaks)
+
+
+def test_month_end_as_of_builds_without_next_month_rows(tmp_path: Path) -> None:
+    """REN-1 / MRR-3 on a month's last day: sub_D and sub_K bill on the 1st, so their next
+    term ends at as_of + 1 day 00:00 (Jun 1). That term is not due yet: every data test
+    (not_after_as_of included) passes and no mart has a row for June."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    load_golden(warehouse)
+    build = ["build", "--exclude", "test_type:unit"]
+    run_dbt(build, warehouse=warehouse, as_of="2025-05-31", work_dir=tmp_path).check()
+    terms = query(
+        warehouse,
+        "select subscription_id, max(term_end_at) from marts.fct_renewals "
+        "where subscription_id in ('sub_D', 'sub_K') group by 1 order by 1",
+    )
+    assert [(s, str(end)) for s, end in terms] == [
+        ("sub_D", "2025-05-01 00:00:00"),
+        ("sub_K", "2025-05-01 00:00:00"),
+    ]
+    last_months = query(
+        warehouse,
+        "select (select max(month) from marts.fct_mrr), "
+        "(select max(month) from marts.fct_revenue_monthly), "
+        "(select max(term_end_month) from marts.fct_renewals)",
+    )
+    assert last_months == [(MAY, MAY, MAY)]
