@@ -8,6 +8,9 @@
   28 days (default 0.5,2.0)
 - CS_DQ_MRR_BAND: allowed month-over-month change of total MRR (default 0.25)
 - CS_DQ_INVOICE_MRR_BAND: allowed gap, MRR vs recurring invoice lines (default 0.15)
+- CS_DQ_ERRORS: warning checks promoted to blocking errors, comma list of `check` (every
+  asset) or `<system>/<object>:check` / `<mart>:check` (one asset), e.g.
+  `freshness` or `stripe/invoices:freshness,segment/events:volume` (default none)
 - CS_DQ_DOCS_DIR: where Data Docs are built (default data_quality/docs, git-ignored)
 - CS_DQ_STORE_DIR: GX suites and validation results (default data_quality/gx/uncommitted)
 
@@ -56,6 +59,19 @@ class QualityConfig:
     store_dir: Path = REPO_ROOT / "data_quality" / "gx" / "uncommitted"
     # Validation results kept per suite (older ones and their pages are pruned from the docs).
     results_kept_per_suite: int = 3
+    # Warning checks the user promoted to errors: "check" (everywhere) or "asset:check".
+    promoted_to_errors: frozenset[str] = frozenset()
+
+    def is_blocking(self, check: str, asset: str) -> bool:
+        """Whether a failure of `check` on `asset` (e.g. "stripe/invoices", "fct_mrr") blocks
+        publication: blocking by declaration, or promoted by CS_DQ_ERRORS."""
+        from data_quality.rules import CHECKS
+
+        return (
+            CHECKS[check].blocking
+            or check in self.promoted_to_errors
+            or f"{asset}:{check}" in self.promoted_to_errors
+        )
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -83,6 +99,8 @@ class QualityConfig:
             changes["mrr_band"] = _number(env, "CS_DQ_MRR_BAND", float)
         if env.get("CS_DQ_INVOICE_MRR_BAND"):
             changes["invoice_mrr_band"] = _number(env, "CS_DQ_INVOICE_MRR_BAND", float)
+        if env.get("CS_DQ_ERRORS"):
+            changes["promoted_to_errors"] = _promotions(env["CS_DQ_ERRORS"])
         if env.get("CS_DQ_DOCS_DIR"):
             changes["docs_dir"] = _path(env["CS_DQ_DOCS_DIR"])
         if env.get("CS_DQ_STORE_DIR"):
@@ -98,6 +116,19 @@ def _currencies(value: str) -> tuple[str, ...]:
             f"CS_DQ_EXTRA_CURRENCIES={value!r}: {', '.join(bad)} is not a 3-letter currency code"
         )
     return codes
+
+
+def _promotions(value: str) -> frozenset[str]:
+    from data_quality.rules import CHECKS
+
+    entries = frozenset(entry.strip() for entry in value.split(",") if entry.strip())
+    unknown = sorted(e for e in entries if e.rpartition(":")[2] not in CHECKS)
+    if unknown:
+        raise ValueError(
+            f"CS_DQ_ERRORS={value!r}: {', '.join(unknown)} names no check; expected `check` or "
+            f"`<system>/<object>:check` with a check among {', '.join(CHECKS)}"
+        )
+    return entries
 
 
 def _date(env: Mapping[str, str], name: str) -> date:

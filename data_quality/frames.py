@@ -22,7 +22,7 @@ import pandas as pd
 from data_quality.config import QualityConfig
 from data_quality.mart_suites import MARTS_SCHEMA, MartSuite
 from data_quality.raw_suites import TableSuite
-from data_quality.rules import between, is_null, not_null, row_count
+from data_quality.rules import between, in_set, is_null, not_null, row_count
 from data_quality.runner import Batch
 from orchestration.ingest.exchange_rates import EXPECTED_HEADER
 from orchestration.ingest.landing import LandingFile, scan_object
@@ -163,44 +163,72 @@ def mart_batch(
 # Freshness and volume
 
 
-def source_of(system: str, obj: str) -> tuple[str, str]:
-    """The source a raw object's freshness is judged by, and its SQL filter on the load log.
+def newest_landing_day(landing_dir: Path | None, system: str, obj: str) -> date | None:
+    """The newest day folder of one object holding any file: a part file (even empty) or the
+    extractor's marker (`_SUCCESS`, a manifest) proves the export ran that day."""
+    root = landing_dir / system / obj if landing_dir else None
+    if root is None or not root.is_dir():
+        return None
+    for day_dir in sorted(root.iterdir(), reverse=True):
+        try:
+            day = date.fromisoformat(day_dir.name)
+        except ValueError:
+            continue
+        if day_dir.is_dir() and any(path.is_file() for path in day_dir.iterdir()):
+            return day
+    return None
 
-    Freshness is per source, not per object: an export that had nothing new for coupons still
-    delivered Stripe. The finance team's exchange-rate file is a source of its own.
-    """
-    if obj == "exchange_rates":
-        return "stripe/exchange_rates", "system = 'stripe' and object = 'exchange_rates'"
-    return system, f"system = '{system}' and object <> 'exchange_rates'"
+
+def foreign_billing_currencies(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Currencies other than USD that Stripe prices, subscriptions or invoices use."""
+    selects = [
+        f"select json_extract_string(record, '$.currency') as currency from {table}"
+        for table in ("raw_stripe.prices", "raw_stripe.subscriptions", "raw_stripe.invoices")
+        if table_exists(con, table)
+    ]
+    if not selects:
+        return []
+    rows = con.execute(
+        f"select distinct lower(currency) from ({' union all '.join(selects)}) "
+        "where currency is not null and lower(currency) <> 'usd' order by 1"
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def freshness_batch(
-    con: duckdb.DuckDBPyConnection, system: str, obj: str, config: QualityConfig
-) -> Batch:
-    source, where = source_of(system, obj)
-    frame = con.execute(
-        f"""
-        select
-            ? as source,
-            max(partition_date) as newest_partition,
-            max(partition_date) filter (where object = ?) as newest_partition_of_object,
-            date_diff('day', max(partition_date), ?::date) * 24 as hours_behind_as_of
-        from {LOAD_LOG_TABLE}
-        where {where}
-        """,
-        [source, obj, config.as_of],
-    ).df()
+    con: duckdb.DuckDBPyConnection,
+    system: str,
+    obj: str,
+    config: QualityConfig,
+    landing_dir: Path | None = None,
+) -> Batch | None:
+    """How far the object's newest delivery is behind `as_of`, per object (issue: a quiet
+    HubSpot object must not hold back billing). A delivery is a loaded day (the load log also
+    lists empty part files) or a day folder holding only the extractor's marker. Exchange
+    rates are needed only when billing uses another currency than USD: None when they are not."""
+    if obj == "exchange_rates" and not foreign_billing_currencies(con):
+        return None
+    ((loaded,),) = con.execute(
+        f"select max(partition_date) from {LOAD_LOG_TABLE} where system = ? and object = ?",
+        [system, obj],
+    ).fetchall()
+    marked = newest_landing_day(landing_dir, system, obj)
+    newest = max((day for day in (loaded, marked) if day is not None), default=None)
+    behind = None if newest is None else (config.as_of - newest).days * 24
+    frame = pd.DataFrame(
+        {"object": [f"{system}/{obj}"], "newest_delivery": [newest], "hours_behind_as_of": [behind]}
+    )
     rules = [
-        not_null("freshness", "newest_partition", note="the source has delivered at all"),
+        not_null("freshness", "newest_delivery", note="the object has delivered at all"),
         between(
             "freshness",
             "hours_behind_as_of",
             max_value=config.freshness_hours,
-            note=f"newest partition within {config.freshness_hours} h of as_of {config.as_of}",
+            note=f"newest delivery within {config.freshness_hours} h of as_of {config.as_of}",
         ),
     ]
-    # One suite per raw object (not per source), so no object's run prunes another's page.
-    return Batch(f"freshness.raw_{system}.{obj}", frame, rules, "", ("source",))
+    # One suite per raw object, so no object's run prunes another's page.
+    return Batch(f"freshness.raw_{system}.{obj}", frame, rules, "", ("object",))
 
 
 def volume_batch(
@@ -932,6 +960,43 @@ def mrr_invoices_batch(con: duckdb.DuckDBPyConnection, config: QualityConfig) ->
         "",
         ("month", "mrr", "spread_net_usd"),
     )
+
+
+# Events are attributed in dbt (ENG-3); engagement marts keep only accounts the CRM or billing
+# knows, so events of any other account would vanish without this count.
+ATTRIBUTED_EVENTS = "intermediate.int_segment_events_attributed"
+KNOWN_ACCOUNTS = f"{MARTS_SCHEMA}.dim_accounts"
+
+
+def unknown_accounts_batch(con: duckdb.DuckDBPyConnection) -> Batch | None:
+    """Per account id seen on product events: its events and whether the warehouse knows it.
+    None until dbt has built both relations."""
+    if not (table_exists(con, ATTRIBUTED_EVENTS) and table_exists(con, KNOWN_ACCOUNTS)):
+        return None
+    frame = con.execute(
+        f"""
+        select
+            coalesce(events.account_id, '(no account)') as account_id,
+            count(*) as events,
+            min(events.event_date) as first_day,
+            max(events.event_date) as last_day,
+            bool_or(accounts.account_id is not null) as is_known_account
+        from {ATTRIBUTED_EVENTS} as events
+        left join {KNOWN_ACCOUNTS} as accounts
+            on cast(events.account_id as varchar) = cast(accounts.account_id as varchar)
+        group by all
+        order by is_known_account, events desc
+        """
+    ).df()
+    rules = [
+        in_set(
+            "events_have_known_accounts",
+            "is_known_account",
+            (True,),
+            note="groupId / context.groupId is a HubSpot company or Stripe customer account",
+        )
+    ]
+    return Batch("accounts.product_events", frame, rules, "", ("account_id", "events"))
 
 
 def markdown_table(frame: pd.DataFrame, rows: int = 24) -> str:

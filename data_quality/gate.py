@@ -26,6 +26,7 @@ from data_quality.frames import (
     spine_rows,
     spine_rule,
     table_exists,
+    unknown_accounts_batch,
     volume_batch,
 )
 from data_quality.mart_suites import MART_SUITES_BY_MODEL, MartSuite
@@ -34,6 +35,7 @@ from data_quality.runner import Batch, CheckOutcome, validate
 from orchestration.ingest.loader import LoadTarget
 
 SEGMENT_EVENTS = "raw_segment.events"
+RATES_NOT_NEEDED = "exchange rates not needed: billing uses no currency but USD"
 STRIPE_INVOICES = "raw_stripe.invoices"
 
 
@@ -80,9 +82,16 @@ def run_raw_checks(
         return {name: CheckOutcome(name, skipped=skipped) for name in names}
     suite = RAW_SUITES_BY_TABLE[spec.table]
     # Extra batches are small aggregates; the suite's own frames stream (see raw_batches).
-    batches: list[Batch] = [freshness_batch(con, spec.system, spec.object, config)]
+    batches: list[Batch] = []
     reports: dict[str, str] = {}
+    decided: dict[str, CheckOutcome] = {}
     skipped = "not evaluated"
+    freshness = freshness_batch(con, spec.system, spec.object, config, landing_dir)
+    if freshness is None:
+        decided["freshness"] = CheckOutcome("freshness", report=RATES_NOT_NEEDED)
+    else:
+        batches.append(freshness)
+        reports["freshness"] = markdown_table(freshness.frame)
     if landing_dir is not None:
         batches.append(landing_reconciliation_batch(con, target, landing_dir, days))
         reports["reconciles_with_landing"] = markdown_table(
@@ -108,7 +117,7 @@ def run_raw_checks(
         config,
         run_name=f"{run_name} {label}".strip(),
     )
-    return _with_reports(outcomes, reports, names, skipped)
+    return _with_reports({**outcomes, **decided}, reports, names, skipped)
 
 
 def _worst(batch: Batch, column: str):
@@ -150,5 +159,16 @@ def run_mart_checks(
             reports["mrr_reconciles_with_invoices"] = markdown_table(batches[-1].frame)
         else:
             skipped = "raw_stripe.invoices or raw_stripe.exchange_rates not loaded yet"
+    if suite.model == "fct_engagement_daily":
+        accounts = unknown_accounts_batch(con)
+        if accounts is None:
+            skipped = "int_segment_events_attributed or dim_accounts not built yet"
+        else:
+            batches.append(accounts)
+            unknown = accounts.frame[~accounts.frame["is_known_account"].astype(bool)]
+            reports["events_have_known_accounts"] = (
+                f"{int(unknown['events'].sum())} events of {len(unknown)} unknown account(s)\n\n"
+                + markdown_table(unknown)
+            )
     outcomes = validate(batches, config, run_name=run_name)
     return _with_reports(outcomes, reports, names, skipped)

@@ -117,4 +117,5 @@ EXTRA_CHECKS: dict[str, tuple[str, ...]] = {
         "total_mrr_change_within_band",
         "mrr_reconciles_with_invoices",
     ),
+    "fct_engagement_daily": ("events_have_known_accounts",),
 }

@@ -187,8 +187,18 @@ def _suite(
     )
 
 
-def _currency(config: QualityConfig, column: str = "currency") -> Rule:
-    return in_set("value_sets", column, config.currencies, note="lowercase ISO codes")
+def _currency(config: QualityConfig, column: str = "currency") -> list[Rule]:
+    """A currency must be a lowercase ISO code (else amounts cannot be converted: blocking);
+    one outside the known list is only worth a look (a warning), since rates decide."""
+    return [
+        Rule(
+            "value_sets",
+            "ExpectColumnValuesToMatchRegex",
+            {"column": column, "regex": "^[a-z]{3}$"},
+            "lowercase ISO 4217 code",
+        ),
+        in_set("known_currencies", column, config.currencies, note="CS_DQ_EXTRA_CURRENCIES adds"),
+    ]
 
 
 def _non_negative(*columns: str) -> list[Rule]:
@@ -201,7 +211,7 @@ STRIPE_SUITES = (
     _suite(
         "stripe/customers",
         (CREATED, Column("currency", json_str("$.currency"))),
-        lambda c: [_currency(c), in_period(c, "created")],
+        lambda c: [*_currency(c), in_period(c, "created")],
     ),
     _suite("stripe/products", (CREATED,), lambda c: [in_period(c, "created")]),
     _suite(
@@ -215,7 +225,7 @@ STRIPE_SUITES = (
             Column("unit_amount", json_int("$.unit_amount")),
         ),
         lambda c: [
-            _currency(c),
+            *_currency(c),
             in_set("value_sets", "type", ("one_time", "recurring")),
             in_set("value_sets", "interval", PRICE_INTERVALS),
             in_set("value_sets", "usage_type", ("licensed", "metered")),
@@ -234,7 +244,7 @@ STRIPE_SUITES = (
         ),
         lambda c: [
             in_set("value_sets", "status", SUBSCRIPTION_STATUSES),
-            _currency(c),
+            *_currency(c),
             in_period(c, "created"),
             in_period(c, "canceled_at"),
             in_period(c, "ended_at"),
@@ -253,7 +263,7 @@ STRIPE_SUITES = (
         ),
         lambda c: [
             in_set("value_sets", "status", INVOICE_STATUSES),
-            _currency(c),
+            *_currency(c),
             *_non_negative("amount_due", "amount_paid", "amount_remaining"),
             in_period(c, "created"),
             in_period(c, "paid_at"),
@@ -270,7 +280,7 @@ STRIPE_SUITES = (
         ),
         lambda c: [
             in_set("value_sets", "status", ("succeeded", "pending", "failed")),
-            _currency(c),
+            *_currency(c),
             *_non_negative("amount", "amount_refunded"),
             in_period(c, "created"),
         ],
@@ -289,7 +299,7 @@ STRIPE_SUITES = (
                 "status",
                 ("pending", "requires_action", "succeeded", "failed", "canceled"),
             ),
-            _currency(c),
+            *_currency(c),
             *_non_negative("amount"),
             in_period(c, "created"),
         ],
@@ -304,7 +314,7 @@ STRIPE_SUITES = (
         ),
         lambda c: [
             in_set("value_sets", "duration", ("once", "repeating", "forever")),
-            _currency(c),
+            *_currency(c),
             *_non_negative("amount_off"),
             between("ranges", "percent_off", 0, 100, strict_min=True, note="Stripe: (0, 100]"),
         ],
@@ -326,7 +336,7 @@ EXCHANGE_RATES_SUITE = TableSuite(
         not_null("required_fields", "rate_date"),
         not_null("required_fields", "currency"),
         not_null("required_fields", "usd_per_unit"),
-        _currency(c),
+        *_currency(c),
         between("ranges", "usd_per_unit", 0, strict_min=True, note="a rate is positive"),
         in_period(c, "rate_date"),
     ],

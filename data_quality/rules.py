@@ -18,7 +18,12 @@ from data_quality.config import QualityConfig
 
 @dataclass(frozen=True)
 class CheckDef:
-    """One Dagster asset check: errors block downstream assets, warnings only report."""
+    """One Dagster asset check: errors block downstream assets, warnings only report.
+
+    Blocking is kept for what makes numbers wrong (unparseable or out-of-range values, duplicate
+    keys, missing rates for a currency in use, lost records); anomalies are warnings, which a
+    user may promote to errors per asset (CS_DQ_ERRORS, data_quality/config.py).
+    """
 
     name: str
     description: str
@@ -44,7 +49,10 @@ CHECKS: dict[str, CheckDef] = {
         ),
         CheckDef(
             "freshness",
-            "The newest partition of the source is within the freshness window of `as_of`.",
+            "The object's newest delivery (a day folder with a part file, even an empty one, or "
+            "the extractor's marker) is within the freshness window of `as_of` (warning: a "
+            "quiet object is not wrong data).",
+            blocking=False,
         ),
         CheckDef(
             "reconciles_with_landing",
@@ -62,7 +70,22 @@ CHECKS: dict[str, CheckDef] = {
         ),
         CheckDef(
             "payments_reconcile",
-            "Per month and currency: paid invoice totals = succeeded charges (refunds reported).",
+            "Per month and currency: paid invoice totals = succeeded charges (refunds reported; "
+            "warning: a partial export or charges without invoices leave honest gaps).",
+            blocking=False,
+        ),
+        CheckDef(
+            "known_currencies",
+            "Billing currencies are among the known ones (warning: a new currency is fine "
+            "when it has rates; add it to CS_DQ_EXTRA_CURRENCIES).",
+            blocking=False,
+        ),
+        CheckDef(
+            "events_have_known_accounts",
+            "Product events belong to an account the warehouse knows (HubSpot company or "
+            "Stripe customer); events of unknown accounts are counted, never silently dropped "
+            "(warning).",
+            blocking=False,
         ),
         CheckDef("unique_keys", "The grain's key columns are unique and not null."),
         CheckDef(

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
@@ -131,6 +133,30 @@ def _table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
     return rows
 
 
+def latest_publication_warnings(serving_path: Path) -> list[dict[str, str]] | None:
+    """The warnings of the newest publication (meta.refresh_log), None if nothing is published."""
+    if not serving_path.exists():
+        return None
+    with duckdb.connect(str(serving_path), read_only=True) as con:
+        row = con.execute(
+            "select warnings from meta.refresh_log order by published_at desc limit 1"
+        ).fetchone()
+    return json.loads(row[0]) if row and row[0] else []
+
+
+def _print_warnings(settings: Settings) -> None:
+    warnings = latest_publication_warnings(settings.serving_path)
+    if warnings is None:
+        print("\nNothing published yet: a blocking check failed or no refresh has run.")
+        return
+    if not warnings:
+        print("\nWarnings: none (every warning check passed at the last publication)")
+        return
+    print(f"\nWarnings ({len(warnings)}; published anyway, look at these in the Dagster UI):")
+    for warning in warnings:
+        print(f"  {warning['asset']}: {warning['check']}: {warning['description']}")
+
+
 def summary(settings: Settings) -> int:
     """Print rows per table, quarantined rows, and where the outputs are."""
     if not settings.warehouse_path.exists():
@@ -164,6 +190,7 @@ def summary(settings: Settings) -> int:
         print(f"\nMarts ({len(marts)} tables in schema marts):")
         for name, rows in marts:
             print(f"  {name:<{width}}  {rows:>10,}")
+    _print_warnings(settings)
     print("\nOutputs:")
     print(f"  warehouse   {settings.warehouse_path} (working file: one writer, no BI readers)")
     print(f"  serving     {settings.serving_path} (published snapshot for BI tools, read-only)")

@@ -3,8 +3,9 @@
 One multi-asset check per asset (a raw landing object or a mart) runs all of that asset's
 suites in one step, so GX (~10 s to import, imported only inside the step) is paid once per
 asset, and each check is still its own result in the UI. Errors are blocking: the assets
-downstream of a failed check do not run. Anomalies (Segment volume, total-MRR band, MRR vs
-invoices) are warnings. Every result links to the Data Docs built on each run.
+downstream of a failed check do not run. Anomalies (freshness, Segment volume, payment and
+MRR reconciliations, unknown currencies or accounts) are warnings, which CS_DQ_ERRORS can
+promote to errors per asset. Every result links to the Data Docs built on each run.
 
 Raw checks validate the partitions the run loaded (the check context's partition range),
 or the whole table, column-pruned, when run on their own.
@@ -118,10 +119,22 @@ def _rules_markdown(outcome: CheckOutcome) -> str:
     return "\n".join(lines)
 
 
-def check_result(outcome: CheckOutcome, asset_key: AssetKey) -> AssetCheckResult:
+def gate_asset_name(asset_key: AssetKey) -> str:
+    """How CS_DQ_ERRORS names an asset: `stripe/invoices` for raw_stripe/invoices, `fct_mrr`
+    for marts/fct_mrr."""
+    schema, name = asset_key.path[0], asset_key.path[-1]
+    return f"{schema.removeprefix('raw_')}/{name}" if schema.startswith("raw_") else name
+
+
+def check_result(
+    outcome: CheckOutcome, asset_key: AssetKey, config: QualityConfig | None = None
+) -> AssetCheckResult:
     """A Dagster result from a gate outcome: severity, counts, samples, suites, Data Docs."""
-    check = CHECKS[outcome.check]
-    severity = AssetCheckSeverity.ERROR if check.blocking else AssetCheckSeverity.WARN
+    if config is None:
+        blocking = CHECKS[outcome.check].blocking
+    else:
+        blocking = config.is_blocking(outcome.check, gate_asset_name(asset_key))
+    severity = AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN
     metadata: dict[str, object] = {}
     if outcome.skipped:
         # Nothing to validate yet (e.g. dbt has not built the mart): a warning that says so,
@@ -153,7 +166,9 @@ def check_result(outcome: CheckOutcome, asset_key: AssetKey) -> AssetCheckResult
         metadata["data_docs"] = MetadataValue.url(outcome.docs_urls[-1])
     if outcome.report:
         metadata["report"] = MetadataValue.md(outcome.report)
-    if outcome.passed:
+    if outcome.passed and not outcome.rules:
+        description = f"passed: {outcome.report or 'nothing to check'}"
+    elif outcome.passed:
         description = f"passed: {len(outcome.rules)} expectation(s) in {', '.join(outcome.suites)}"
     else:
         description = (
@@ -171,12 +186,15 @@ def check_result(outcome: CheckOutcome, asset_key: AssetKey) -> AssetCheckResult
 
 
 def _specs(asset_key: AssetKey, names: list[str], deps: dict[str, list[AssetKey]]) -> list:
+    # Read once when the code location loads: a check promoted to an error by CS_DQ_ERRORS
+    # must be declared blocking for Dagster to hold back what depends on it.
+    config = QualityConfig.from_env()
     return [
         AssetCheckSpec(
             name,
             asset=asset_key,
             description=CHECKS[name].description,
-            blocking=CHECKS[name].blocking,
+            blocking=config.is_blocking(name, gate_asset_name(asset_key)),
             additional_deps=deps.get(name),
         )
         for name in names
@@ -184,12 +202,15 @@ def _specs(asset_key: AssetKey, names: list[str], deps: dict[str, list[AssetKey]
 
 
 def _selected(
-    context: AssetCheckExecutionContext, outcomes: dict[str, CheckOutcome], key: AssetKey
+    context: AssetCheckExecutionContext,
+    outcomes: dict[str, CheckOutcome],
+    key: AssetKey,
+    config: QualityConfig,
 ):
     selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
     for name, outcome in outcomes.items():
         if name in selected:
-            yield check_result(outcome, key)
+            yield check_result(outcome, key, config)
 
 
 def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
@@ -217,16 +238,17 @@ def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
     ):
         days = partition_days(context)
         context.log.info(f"{spec.table}: validating {days.label if days else 'the whole table'}")
+        config = quality.config()
         with read_only_connection(warehouse) as con:
             outcomes = run_raw_checks(
                 con,
                 target,
-                quality.config(),
+                config,
                 Path(landing.landing_dir),
                 days,
                 run_name=context.run.run_id.split("-")[0],
             )
-        yield from _selected(context, outcomes, asset_key)
+        yield from _selected(context, outcomes, asset_key, config)
 
     return _check
 
@@ -252,11 +274,12 @@ def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
         warehouse: DuckDBResource,
         quality: QualityResource,
     ):
+        config = quality.config()
         with read_only_connection(warehouse) as con:
             outcomes = run_mart_checks(
-                con, suite, quality.config(), run_name=context.run.run_id.split("-")[0]
+                con, suite, config, run_name=context.run.run_id.split("-")[0]
             )
-        yield from _selected(context, outcomes, asset_key)
+        yield from _selected(context, outcomes, asset_key, config)
 
     return _check
 

@@ -19,6 +19,7 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from orchestration.check_warnings import standing_warnings
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import get_settings
 from orchestration.transform import MANIFEST_PATH, newest_run_results
@@ -72,10 +73,11 @@ def _write_refresh_log(
     as_of: date,
     row_counts: dict[str, int],
     checks: dict[str, object],
+    warnings: list[dict[str, str]],
 ) -> None:
     con.execute(
         f"create table publish.{REFRESH_LOG} (as_of date, published_at timestamp, "
-        "row_counts json, check_summary json)"
+        "row_counts json, check_summary json, warnings json)"
     )
     if previous.exists():
         # Keep the history of earlier publications (read-only: readers may hold the file).
@@ -86,14 +88,22 @@ def _write_refresh_log(
                 "and schema_name = 'meta' and table_name = 'refresh_log'"
             ).fetchone()[0]
             if has_log:
+                # by name: logs written before a column existed leave it null
                 con.execute(
-                    f"insert into publish.{REFRESH_LOG} select * from previous.{REFRESH_LOG}"
+                    f"insert into publish.{REFRESH_LOG} by name "
+                    f"select * from previous.{REFRESH_LOG}"
                 )
         finally:
             con.execute("detach previous")
     con.execute(
-        f"insert into publish.{REFRESH_LOG} values (?, ?, ?, ?)",
-        [as_of, datetime.now(UTC).replace(tzinfo=None), json.dumps(row_counts), json.dumps(checks)],
+        f"insert into publish.{REFRESH_LOG} values (?, ?, ?, ?, ?)",
+        [
+            as_of,
+            datetime.now(UTC).replace(tzinfo=None),
+            json.dumps(row_counts),
+            json.dumps(checks),
+            json.dumps(warnings),
+        ],
     )
 
 
@@ -112,8 +122,10 @@ def publish(
     marts: list[MartDocs],
     as_of: date,
     checks: dict[str, object],
+    warnings: list[dict[str, str]] | None = None,
 ) -> dict[str, int]:
-    """Copy `marts` from the warehouse behind `con` into a new file, then rename it into place."""
+    """Copy `marts` from the warehouse behind `con` into a new file, then rename it into place.
+    `warnings` are the failed warning checks the publication goes ahead with."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging_files(serving_path)
     staging_file = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
@@ -121,7 +133,7 @@ def publish(
     try:
         con.execute("create schema publish.meta")
         row_counts = _copy_marts(con, marts)
-        _write_refresh_log(con, serving_path, as_of, row_counts, checks)
+        _write_refresh_log(con, serving_path, as_of, row_counts, checks, warnings or [])
         con.execute("detach publish")
         with open(staging_file, "rb") as handle:
             os.fsync(handle.fileno())
@@ -166,12 +178,20 @@ def published_warehouse(
 ) -> MaterializeResult:
     settings = get_settings()
     checks = _dbt_test_summary()
+    warnings = standing_warnings(
+        context.instance, context.repository_def.asset_graph.asset_check_keys
+    )
+    checks["warnings"] = len(warnings)
     with warehouse.get_connection() as con:
-        row_counts = publish(con, settings.serving_path, MART_DOCS, settings.as_of, checks)
+        row_counts = publish(
+            con, settings.serving_path, MART_DOCS, settings.as_of, checks, warnings
+        )
     context.log.info(
         f"Published {len(row_counts)} marts ({sum(row_counts.values())} rows) to "
-        f"{settings.serving_path}"
+        f"{settings.serving_path} with {len(warnings)} warning(s)"
     )
+    for warning in warnings:
+        context.log.warning(f"{warning['asset']}: {warning['check']}: {warning['description']}")
     return MaterializeResult(
         metadata={
             "serving_path": MetadataValue.path(str(settings.serving_path)),
@@ -179,5 +199,6 @@ def published_warehouse(
             "tables": len(row_counts),
             "row_counts": MetadataValue.json(row_counts),
             "checks": MetadataValue.json(checks),
+            "warnings": MetadataValue.json(warnings),
         }
     )

@@ -312,6 +312,17 @@ def create_clean_marts(con: duckdb.DuckDBPyConnection) -> None:
         "insert into marts.fct_engagement_daily values ('acct_1', '2025-06-09', 0.2, 1.3), "
         "('acct_1', '2025-06-10', 1, 0), ('acct_2', '2025-06-10', null, null)"
     )
+    # product events as dbt attributes them to accounts (the unknown-account check reads them)
+    con.execute("create schema if not exists intermediate")
+    con.execute(
+        "create or replace table intermediate.int_segment_events_attributed "
+        "(message_id varchar, account_id varchar, event_date date)"
+    )
+    con.execute(
+        "insert into intermediate.int_segment_events_attributed values "
+        "('m1', 'acct_1', '2025-06-09'), ('m2', 'acct_1', '2025-06-10'), "
+        "('m3', 'acct_2', '2025-06-10')"
+    )
     con.execute(
         "insert into marts.fct_account_health_daily values ('acct_1', '2025-06-09', 0), "
         "('acct_1', '2025-06-10', 100), ('acct_2', '2025-06-10', 55.5)"

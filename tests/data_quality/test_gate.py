@@ -10,6 +10,7 @@ from dagster import AssetCheckSeverity, AssetKey, asset, materialize
 from dagster_duckdb import DuckDBResource
 from dq_data import AS_OF, DAY, create_clean_marts, feedback, write_clean_landing
 
+from data_quality.config import QualityConfig
 from data_quality.frames import Days
 from data_quality.gate import run_mart_checks, run_raw_checks
 from data_quality.mart_suites import MART_SUITES
@@ -94,11 +95,38 @@ def test_every_asset_check_is_declared_with_its_blocking_flag():
         for checks in build_quality_checks()
         for spec in checks.check_specs
     }
-    assert specs[("raw_stripe/invoices", "payments_reconcile")].blocking
+    assert specs[("raw_hubspot/feedback_submissions", "ranges")].blocking
+    assert specs[("raw_stripe/invoices", "required_fields")].blocking
+    assert not specs[("raw_stripe/invoices", "payments_reconcile")].blocking
+    assert not specs[("raw_hubspot/companies", "freshness")].blocking
     assert not specs[("raw_segment/events", "volume")].blocking
+    assert not specs[("marts/fct_engagement_daily", "events_have_known_accounts")].blocking
     assert not specs[("marts/fct_mrr", "total_mrr_change_within_band")].blocking
     assert specs[("marts/fct_mrr", "row_count_matches_spine")].blocking
     assert {k[0] for k in specs} >= {f"{t.spec.schema}/{t.spec.object}" for t in ALL_TARGETS}
+
+
+def test_warnings_can_be_promoted_to_errors_per_asset(monkeypatch):
+    monkeypatch.setenv("CS_DQ_ERRORS", "hubspot/companies:freshness, volume")
+    specs = {
+        (spec.asset_key.to_user_string(), spec.name): spec.blocking
+        for checks in build_quality_checks()
+        for spec in checks.check_specs
+    }
+    assert specs[("raw_hubspot/companies", "freshness")]
+    assert not specs[("raw_hubspot/tickets", "freshness")]
+    assert specs[("raw_segment/events", "volume")]
+    config = QualityConfig.from_env()
+    stale = _outcome("freshness", False)
+    companies = AssetKey(["raw_hubspot", "companies"])
+    tickets = AssetKey(["raw_hubspot", "tickets"])
+    assert check_result(stale, companies, config).severity == AssetCheckSeverity.ERROR
+    assert check_result(stale, tickets, config).severity == AssetCheckSeverity.WARN
+
+
+def test_an_unknown_promoted_check_is_named_in_the_error():
+    with pytest.raises(ValueError, match="hubspot/companies:fresh names no check"):
+        QualityConfig.from_env({"CS_DQ_ERRORS": "hubspot/companies:fresh"})
 
 
 @pytest.mark.parametrize(("nps", "blocked"), [("9", False), ("11", True)])

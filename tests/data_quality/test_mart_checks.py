@@ -33,6 +33,15 @@ def test_clean_marts_pass_every_check(marts, config):
 
 CASES = [
     (
+        "product events of an account the warehouse does not know, and of none",
+        "insert into intermediate.int_segment_events_attributed values "
+        "('m4', 'acct_x', '2025-06-10'), ('m5', 'acct_x', '2025-06-10'), "
+        "('m6', null, '2025-06-10')",
+        "fct_engagement_daily",
+        # two unknown accounts: acct_x (2 events) and events with no account at all
+        {"events_have_known_accounts": 2},
+    ),
+    (
         "duplicate account-month",
         "insert into marts.fct_mrr values ('acct_1', '2025-06-01', 100, 100, 0, 'unchanged')",
         "fct_mrr",
@@ -149,3 +158,16 @@ def test_mrr_band_is_configurable(marts, config):
     assert "total_mrr_change_within_band" in failing(run_mart_checks(marts, suite, config))
     wide = replace(config, mrr_band=0.3)
     assert "total_mrr_change_within_band" not in failing(run_mart_checks(marts, suite, wide))
+
+
+def test_unknown_account_events_are_counted_with_examples(marts, config):
+    marts.execute(
+        "insert into intermediate.int_segment_events_attributed values "
+        "('m4', 'acct_x', '2025-06-10'), ('m5', 'acct_x', '2025-06-10')"
+    )
+    outcome = run_mart_checks(marts, MART_SUITES_BY_MODEL["fct_engagement_daily"], config)[
+        "events_have_known_accounts"
+    ]
+    assert not outcome.passed and not outcome.blocking
+    assert outcome.report.startswith("2 events of 1 unknown account(s)")
+    assert any("account_id=acct_x, events=2" in sample for sample in outcome.samples)

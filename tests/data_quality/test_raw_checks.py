@@ -70,7 +70,14 @@ CASES: list[Case] = [
         lambda landing: rewrite(landing, "stripe/prices", [price(), price("p_chf", "chf")]),
         None,
         "stripe/prices",
-        {"value_sets": 1},
+        {"known_currencies": 1},
+    ),
+    (
+        "currency that is no ISO code",
+        lambda landing: rewrite(landing, "stripe/prices", [price(), price("p_x", "US$")]),
+        None,
+        "stripe/prices",
+        {"value_sets": 1, "known_currencies": 1},
     ),
     (
         "NPS above 10 and CSAT below 1",
@@ -226,7 +233,7 @@ def test_configured_extra_currency_is_accepted(landing, con, config):
     write_clean_landing(landing)
     rewrite(landing, "stripe/prices", [price("p_chf", "chf")])
     load_landing(con, landing.root)
-    assert failing(run(con, landing, config, "stripe/prices")) == {"value_sets": 1}
+    assert failing(run(con, landing, config, "stripe/prices")) == {"known_currencies": 1}
     accepting = replace(config, extra_currencies=("chf",))
     assert failing(run(con, landing, accepting, "stripe/prices")) == {}
 
@@ -256,8 +263,45 @@ def test_stale_source_fails_freshness(landing, con, config):
     assert outcome.unexpected_count == 1
     assert outcome.samples == [
         "expect_column_values_to_be_between(hours_behind_as_of): "
-        "hours_behind_as_of=48, source=stripe"
+        "hours_behind_as_of=48, object=stripe/coupons"
     ]
+
+
+def test_freshness_is_per_object_and_counts_empty_part_files_and_markers(landing, con, config):
+    """A quiet object is judged by its own heartbeat: an export that delivered an empty part
+    file, or only the extractor's `_SUCCESS` marker, ran that day."""
+    write_clean_landing(landing)
+    later = AS_OF + timedelta(days=10)
+    landing.write("stripe/charges", later.isoformat(), [])  # an empty part file
+    marker_day = landing.root / "hubspot/companies" / later.isoformat()
+    marker_day.mkdir(parents=True)
+    (marker_day / "_SUCCESS").write_text("")
+    load_landing(con, landing.root)
+    ten_days_later = replace(config, as_of=later)
+
+    def fresh(key: str) -> bool:
+        return run(con, landing, ten_days_later, key)["freshness"].passed
+
+    assert fresh("stripe/charges") and fresh("hubspot/companies")
+    # other objects of the same systems did not deliver: theirs is stale, not Stripe's as a whole
+    assert not fresh("stripe/invoices") and not fresh("hubspot/tickets")
+
+
+def test_exchange_rates_are_not_needed_when_billing_is_usd_only(landing, con, config):
+    write_clean_landing(landing)
+    rewrite(landing, "stripe/prices", [price()])
+    rewrite(landing, "stripe/customers", [{"id": "cus_1", "object": "customer", "created": 1}])
+    for day_dir in (landing.root / "stripe/exchange_rates").iterdir():
+        for path in day_dir.iterdir():
+            path.unlink()
+        day_dir.rmdir()
+    load_landing(con, landing.root)
+    outcome = run(con, landing, config, "stripe/exchange_rates")["freshness"]
+    assert outcome.passed and "not needed" in outcome.report
+    # a price in EUR makes the rates needed again: none were delivered, so freshness fails
+    rewrite(landing, "stripe/prices", [price(), price("p_eur", "eur")])
+    load_landing(con, landing.root)
+    assert not run(con, landing, config, "stripe/exchange_rates")["freshness"].passed
 
 
 def test_partition_range_validates_only_its_days(landing, con, config):
