@@ -540,6 +540,8 @@ def _spec_paths(spec: ObjectSpec) -> tuple[str, ...]:
         paths.append("$.object")
     if spec.deleted_path:
         paths.append(spec.deleted_path)
+    if spec.deleted_status:
+        paths.append("$.status")
     for rule in spec.rules:
         if rule.reason not in _RULES:
             raise NotImplementedError(f"{spec.key}: the peer lacks the loader rule {rule.reason!r}")
@@ -569,6 +571,8 @@ def _valid(records: Json, spec: ObjectSpec) -> pd.Series:
         body_ok &= ~_RULES[rule.reason][1](records).astype(bool)
     if spec.deleted_path:
         body_ok |= records.raw(spec.deleted_path).map(lambda v: v is True).astype(bool)
+    if spec.deleted_status:
+        body_ok |= (records.raw("$.status") == spec.deleted_status).astype(bool)
     return (ok & body_ok).astype(bool)
 
 

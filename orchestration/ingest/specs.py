@@ -5,6 +5,12 @@ checks every record; a record failing a check goes to quarantine with the reason
 Checks here are structural (presence, JSON type, known enum values) plus a few sanity rules for
 values that would break downstream arithmetic. Plausibility (ranges, freshness, volume) is the
 data-quality gate's job, not the loader's.
+
+A deletion needs only its id: `deleted: true`, or for Stripe invoices a `status` of `deleted`
+(the object inside an `invoice.deleted` event). HubSpot property-change and webhook exports
+carry only the properties that changed, so `properties` may be partial: staging merges a later
+version into the earlier one property by property (an absent key keeps its value, an explicit
+null clears it).
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ class ObjectSpec:
     rules: tuple[SanityRule, ...] = field(default_factory=tuple)
     # JSON path of the flag that marks a deletion tombstone (only the id is then required).
     deleted_path: str | None = None
+    # A `status` value that also marks a deletion (Stripe: an invoice inside `invoice.deleted`).
+    deleted_status: str | None = None
     description: str = ""
 
     @property
@@ -64,6 +72,20 @@ class ObjectSpec:
     @property
     def key(self) -> str:
         return f"{self.system}/{self.object}"
+
+    def deletion_sql(self) -> str | None:
+        """A SQL predicate over the JSON column `record` that is true for a deletion (then only
+        the id is required), or None when the object has no deletions."""
+        conditions = []
+        if self.deleted_path:
+            path = self.deleted_path.replace("'", "''")
+            conditions.append(f"coalesce(json_extract(record, '{path}')::varchar, '') = 'true'")
+        if self.deleted_status:
+            status = self.deleted_status.replace("'", "''")
+            conditions.append(
+                f"coalesce(json_extract_string(record, '$.status') = '{status}', false)"
+            )
+        return " or ".join(conditions) or None
 
 
 def _optional(path: str, types: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> Field:
@@ -214,7 +236,12 @@ STRIPE = (
             ),
         ),
         deleted_path="$.deleted",
-        description="Stripe invoices with their lines (cash facts, delinquency, trial conversion).",
+        deleted_status="deleted",
+        description=(
+            "Stripe invoices with their lines (cash facts, delinquency, trial conversion); "
+            "`deleted: true` or status `deleted` (the object of an `invoice.deleted` event) is a "
+            "deletion."
+        ),
     ),
     ObjectSpec(
         "stripe",

@@ -111,10 +111,11 @@ def record_reason_sql(spec: ObjectSpec) -> str:
         for rule in spec.rules
     ]
     body_checks = ", ".join(field_checks + rule_checks) or "null"
-    if spec.deleted_path:
-        # A deletion tombstone carries only id, object and deleted: nothing else is required.
-        deleted = f"coalesce(json_extract(record, {_sql_string(spec.deleted_path)})::varchar, '')"
-        body = f"case when {deleted} = 'true' then null else coalesce({body_checks}) end"
+    deletion = spec.deletion_sql()
+    if deletion:
+        # A deletion (a `deleted: true` tombstone, a deleted status) needs only its id.
+        is_deletion = read_strings_once(deletion, record_paths, "record_strings")
+        body = f"case when {is_deletion} then null else coalesce({body_checks}) end"
     else:
         body = f"coalesce({body_checks})"
     parts = [id_check] + ([object_check] if object_check else []) + [body]

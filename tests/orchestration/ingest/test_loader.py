@@ -147,6 +147,63 @@ def test_envelopes_and_events_are_unwrapped(landing, con):
     assert companies == [("101",), ("102",)]
 
 
+def invoice_deleted_event(invoice_id: str = "in_gone") -> dict:
+    """An `invoice.deleted` event: its object is the (draft) invoice with status `deleted`."""
+    return {
+        "object": "event",
+        "id": "evt_del",
+        "type": "invoice.deleted",
+        "created": 1748779200,
+        "data": {
+            "object": {
+                "id": invoice_id,
+                "object": "invoice",
+                "customer": "cus_1",
+                "status": "deleted",
+                "created": 1748736000,
+                "currency": "usd",
+                "amount_due": 5000,
+                "amount_paid": 0,
+                "lines": {"object": "list", "data": []},
+            }
+        },
+    }
+
+
+def test_invoice_with_status_deleted_is_loaded_as_a_deletion(landing, con):
+    draft = {**invoice_deleted_event()["data"]["object"], "status": "draft"}
+    misspelt = {**draft, "id": "in_typo", "status": "deleted_"}
+    landing.write("stripe/invoices", DAY, [draft, invoice_deleted_event(), misspelt])
+
+    load_landing(con, landing.root)
+
+    loaded = rows(
+        con,
+        "select record_id, _event_type, record->>'$.status' from raw_stripe.invoices "
+        "order by _record_version",
+    )
+    assert loaded == [("in_gone", None, "draft"), ("in_gone", "invoice.deleted", "deleted")]
+    # Only the exact status marks a deletion; any other unknown status is still quarantined.
+    assert quarantine(con) == [
+        (
+            "invoices",
+            f"stripe/invoices/{DAY}/part-00000.jsonl",
+            3,
+            "unknown value 'deleted_' for status: expected one of draft, open, paid, "
+            "uncollectible, void",
+        )
+    ]
+
+
+def test_invoice_with_status_deleted_needs_only_its_id(landing, con):
+    landing.write(
+        "stripe/invoices", DAY, [{"id": "in_gone", "object": "invoice", "status": "deleted"}]
+    )
+    load_landing(con, landing.root)
+    assert rows(con, "select record_id from raw_stripe.invoices") == [("in_gone",)]
+    assert quarantine(con) == []
+
+
 def test_hubspot_dates_as_iso_or_epoch_ms_and_string_numbers_are_accepted(landing, con):
     landing.write(
         "hubspot/feedback_submissions",
