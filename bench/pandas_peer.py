@@ -405,9 +405,10 @@ def _line_batches(
 
 
 def _page_elements(value: dict) -> list:
-    """A Stripe list page or a HubSpot results page -> its elements; any other object -> itself."""
+    """A Stripe list or Search API page, or a HubSpot results page -> its elements; any other
+    object -> itself."""
     data = value.get("data")
-    if value.get("object") == "list" and isinstance(data, list):
+    if value.get("object") in ("list", "search_result") and isinstance(data, list):
         return data
     results = value.get("results")
     if isinstance(results, list) and "id" not in value:

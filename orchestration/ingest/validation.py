@@ -127,8 +127,9 @@ def records_sql(spec: ObjectSpec, lines_table: str) -> str:
 
     Output columns: file_id, line_number, record_index, record (json), raw_text, event_id,
     event_type, event_created, record_id, reason. A line that is not a JSON object is one
-    record with a reason; a page envelope yields one record per element; a Stripe event yields
-    its `data.object` versioned at the event's `created`.
+    record with a reason; a page envelope (Stripe list or Search API page, HubSpot results page)
+    yields one record per element; a Stripe event yields its `data.object` versioned at the
+    event's `created`.
     """
     record_paths = _sql_list(_record_paths(spec))
     return f"""
@@ -162,7 +163,8 @@ paged as (
     select
         *,
         case
-            when line_object = 'list' and envelope_types[1] = 'ARRAY' then 'data'
+            when line_object in ('list', 'search_result') and envelope_types[1] = 'ARRAY'
+                then 'data'
             when envelope_types[2] = 'ARRAY' and envelope_types[3] is null then 'results'
         end as page_kind
     from shaped
@@ -184,7 +186,8 @@ elements as (
 
     union all
 
-    -- Stripe `{{"object": "list", "data": [...]}}` and HubSpot `{{"results": [...]}}` pages.
+    -- Stripe `{{"object": "list" | "search_result", "data": [...]}}` and HubSpot
+    -- `{{"results": [...]}}` pages.
     select
         paged.file_id,
         paged.line_number,

@@ -147,6 +147,34 @@ def test_envelopes_and_events_are_unwrapped(landing, con):
     assert companies == [("101",), ("102",)]
 
 
+def test_search_api_pages_are_unwrapped_like_list_pages(landing, con):
+    customer = {"id": "cus_1", "object": "customer", "created": 1700000000}
+    search_page = {
+        "object": "search_result",
+        "url": "/v1/customers/search",
+        "data": [customer, {**customer, "id": "cus_2"}],
+        "has_more": True,
+        "next_page": "WzE3MDAwMDAwMDBd",
+        "total_count": 3,
+    }
+    last_page = {**search_page, "data": [{**customer, "id": "cus_3"}], "has_more": False}
+    landing.write("stripe/customers", DAY, [search_page, {**last_page, "next_page": None}])
+
+    load_landing(con, landing.root)
+
+    customers = rows(
+        con,
+        "select record_id, _line_number, _record_index, record->>'$.object' "
+        "from raw_stripe.customers order by _line_number, _record_index",
+    )
+    assert customers == [
+        ("cus_1", 1, 0, "customer"),
+        ("cus_2", 1, 1, "customer"),
+        ("cus_3", 2, 0, "customer"),
+    ]
+    assert quarantine(con) == []
+
+
 def invoice_deleted_event(invoice_id: str = "in_gone") -> dict:
     """An `invoice.deleted` event: its object is the (draft) invoice with status `deleted`."""
     return {

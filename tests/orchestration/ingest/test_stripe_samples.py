@@ -108,3 +108,23 @@ def test_a_real_invoice_inside_an_invoice_deleted_event_is_loaded_as_a_deletion(
     ).fetchall()
     assert loaded == [("invoice.deleted", "deleted", event["created"])] * 2
     assert con.execute("select reason from raw_quarantine").fetchall() == []
+
+
+def test_real_invoices_in_a_search_api_page_are_unwrapped(landing, con):
+    invoices = _real_invoices()
+    page = {
+        "object": "search_result",
+        "url": "/v1/invoices/search",
+        "data": invoices,
+        "has_more": False,
+        "next_page": None,
+    }
+    landing.write("stripe/invoices", "2026-07-29", [page])
+
+    load_landing(con, landing.root)
+
+    loaded = con.execute(
+        "select record_id, _record_index from raw_stripe.invoices order by _record_index"
+    ).fetchall()
+    assert loaded == [(invoice["id"], index) for index, invoice in enumerate(invoices)]
+    assert con.execute("select reason from raw_quarantine").fetchall() == []
