@@ -10,7 +10,8 @@ A deletion needs only its id: `deleted: true`, or for Stripe invoices a `status`
 (the object inside an `invoice.deleted` event). HubSpot property-change and webhook exports
 carry only the properties that changed, so `properties` may be partial: staging merges a later
 version into the earlier one property by property (an absent key keeps its value, an explicit
-null clears it).
+null clears it). HubSpot pipelines are the v3 shape (`id`, `stages[].id`); the legacy v1 shape
+(`pipelineId`, `stages[].stageId`) is quarantined with a reason that says so.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ class ObjectSpec:
     deleted_path: str | None = None
     # A `status` value that also marks a deletion (Stripe: an invoice inside `invoice.deleted`).
     deleted_status: str | None = None
+    # Known wrong shapes (e.g. a legacy API version), checked before the id and every field so
+    # the reason names the shape and what is expected instead of the first missing field.
+    shape_rules: tuple[SanityRule, ...] = field(default_factory=tuple)
     description: str = ""
 
     @property
@@ -296,24 +300,49 @@ STRIPE = (
 )
 
 
-def _hubspot(obj: str, fields: tuple[Field, ...], description: str) -> ObjectSpec:
+def _hubspot(
+    obj: str,
+    fields: tuple[Field, ...],
+    description: str,
+    shape_rules: tuple[SanityRule, ...] = (),
+) -> ObjectSpec:
     common = (
         _optional("$.createdAt", HUBSPOT_DATE),
         _optional("$.updatedAt", HUBSPOT_DATE),
         _optional("$.archived", BOOLEAN),
     )
-    return ObjectSpec("hubspot", obj, "$.id", common + fields, description=description)
+    return ObjectSpec(
+        "hubspot", obj, "$.id", common + fields, shape_rules=shape_rules, description=description
+    )
 
 
 _PROPERTIES = Field("$.properties", OBJECT)
 _PIPELINE = (Field("$.label", STRING), Field("$.stages", ARRAY))
+# The v1 pipelines API named the ids `pipelineId` and `stages[].stageId`; staging reads v3.
+LEGACY_V1_PIPELINE = SanityRule(
+    "(json_exists(record, '$.pipelineId') and not json_exists(record, '$.id')) "
+    "or len(list_filter(json_extract(record, '$.stages[*]'), lambda s: "
+    "json_exists(s, '$.stageId') and not json_exists(s, '$.id'))) > 0",
+    "legacy v1 pipelines shape (pipelineId, stages[].stageId): expected the v3 pipelines "
+    "shape with id and stages[].id",
+)
 
 HUBSPOT = (
     _hubspot("companies", (_PROPERTIES,), "HubSpot companies: the account dimension's source."),
     _hubspot("contacts", (_PROPERTIES,), "HubSpot contacts (people; kept out of the marts)."),
     _hubspot("deals", (_PROPERTIES,), "HubSpot deals: new business, renewals, upsells."),
-    _hubspot("deal_pipelines", _PIPELINE, "HubSpot deal pipelines: stage ids to labels."),
-    _hubspot("ticket_pipelines", _PIPELINE, "HubSpot ticket pipelines: stage ids to labels."),
+    _hubspot(
+        "deal_pipelines",
+        _PIPELINE,
+        "HubSpot deal pipelines (v3 shape): stage ids to labels.",
+        (LEGACY_V1_PIPELINE,),
+    ),
+    _hubspot(
+        "ticket_pipelines",
+        _PIPELINE,
+        "HubSpot ticket pipelines (v3 shape): stage ids to labels.",
+        (LEGACY_V1_PIPELINE,),
+    ),
     _hubspot("tickets", (_PROPERTIES,), "HubSpot support tickets (support load, HLT-1)."),
     _hubspot(
         "feedback_submissions",

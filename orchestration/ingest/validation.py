@@ -118,7 +118,11 @@ def record_reason_sql(spec: ObjectSpec) -> str:
         body = f"case when {is_deletion} then null else coalesce({body_checks}) end"
     else:
         body = f"coalesce({body_checks})"
-    parts = [id_check] + ([object_check] if object_check else []) + [body]
+    shape_checks = [
+        f"case when {rule.is_bad_sql} then {_sql_string(rule.reason)} end"
+        for rule in spec.shape_rules
+    ]
+    parts = shape_checks + [id_check] + ([object_check] if object_check else []) + [body]
     return "coalesce(" + ", ".join(parts) + ")"
 
 

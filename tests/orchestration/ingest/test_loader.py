@@ -232,6 +232,60 @@ def test_invoice_with_status_deleted_needs_only_its_id(landing, con):
     assert quarantine(con) == []
 
 
+V1_PIPELINE = {
+    "pipelineId": "default",
+    "label": "Sales Pipeline",
+    "displayOrder": 0,
+    "active": True,
+    "stages": [
+        {"stageId": "appointmentscheduled", "label": "Appointment scheduled", "probability": 0.2},
+        {"stageId": "closedwon", "label": "Closed won", "probability": 1.0, "closedWon": True},
+    ],
+}
+V3_PIPELINE = {
+    "id": "default",
+    "label": "Sales Pipeline",
+    "displayOrder": 0,
+    "archived": False,
+    "createdAt": "2025-01-01T00:00:00Z",
+    "updatedAt": "2025-05-01T00:00:00Z",
+    "stages": [
+        {
+            "id": "appointmentscheduled",
+            "label": "Appointment scheduled",
+            "displayOrder": 0,
+            "metadata": {"probability": "0.2"},
+        },
+        {
+            "id": "closedwon",
+            "label": "Closed won",
+            "displayOrder": 1,
+            "metadata": {"probability": "1.0", "isClosed": "true"},
+        },
+    ],
+}
+LEGACY_PIPELINE_REASON = (
+    "legacy v1 pipelines shape (pipelineId, stages[].stageId): expected the v3 pipelines "
+    "shape with id and stages[].id"
+)
+
+
+@pytest.mark.parametrize("folder", ["deal_pipelines", "ticket_pipelines"])
+def test_legacy_v1_pipelines_are_quarantined_naming_the_shape(landing, con, folder):
+    # v1 ids with a v3 top-level id: the stages still cannot resolve a stage id.
+    v1_stages = {**V3_PIPELINE, "id": "support", "stages": V1_PIPELINE["stages"]}
+    landing.write(f"hubspot/{folder}", DAY, [V3_PIPELINE, V1_PIPELINE, v1_stages])
+
+    load_landing(con, landing.root)
+
+    assert rows(con, f"select record_id from raw_hubspot.{folder}") == [("default",)]
+    path = f"hubspot/{folder}/{DAY}/part-00000.jsonl"
+    assert quarantine(con) == [
+        (folder, path, 2, LEGACY_PIPELINE_REASON),
+        (folder, path, 3, LEGACY_PIPELINE_REASON),
+    ]
+
+
 def test_hubspot_dates_as_iso_or_epoch_ms_and_string_numbers_are_accepted(landing, con):
     landing.write(
         "hubspot/feedback_submissions",
