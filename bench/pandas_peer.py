@@ -76,7 +76,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orchestration.ingest.specs import SPECS_BY_KEY, ObjectSpec
+from orchestration.ingest.specs import LEGACY_V1_PIPELINE, SPECS_BY_KEY, ObjectSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NON_QUALIFYING_SEED = REPO_ROOT / "dbt_project" / "seeds" / "non_qualifying_events.csv"
@@ -405,9 +405,10 @@ def _line_batches(
 
 
 def _page_elements(value: dict) -> list:
-    """A Stripe list page or a HubSpot results page -> its elements; any other object -> itself."""
+    """A Stripe list or Search API page, or a HubSpot results page -> its elements; any other
+    object -> itself."""
     data = value.get("data")
-    if value.get("object") == "list" and isinstance(data, list):
+    if value.get("object") in ("list", "search_result") and isinstance(data, list):
         return data
     results = value.get("results")
     if isinstance(results, list) and "id" not in value:
@@ -472,6 +473,17 @@ def _item_quantity_negative(item: object) -> bool:
     return _is_negative(_walk(item, ("quantity",)))
 
 
+def _legacy_v1_pipeline(record: object) -> bool:
+    """The v1 pipelines shape: `pipelineId` without `id`, or a stage with `stageId` only."""
+    if not isinstance(record, dict):
+        return False
+    if "pipelineId" in record and "id" not in record:
+        return True
+    return _any_item(
+        record.get("stages"), lambda s: isinstance(s, dict) and "stageId" in s and "id" not in s
+    )
+
+
 def _flags(values: pd.Series, test: Callable[[object], bool]) -> pd.Series:
     return _map(values, test).astype(bool)
 
@@ -514,6 +526,10 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Json], pd.Series]]] = {
         ("$.items.data",),
         lambda j: _flags(j.raw("$.items.data"), lambda i: _any_item(i, _item_quantity_negative)),
     ),
+    LEGACY_V1_PIPELINE.reason: (
+        ("$.pipelineId", "$.stages"),
+        lambda j: _flags(j.values, _legacy_v1_pipeline),
+    ),
     "amount_due is negative": (
         ("$.amount_due",),
         lambda j: _flags(j.raw("$.amount_due"), _is_negative),
@@ -540,7 +556,9 @@ def _spec_paths(spec: ObjectSpec) -> tuple[str, ...]:
         paths.append("$.object")
     if spec.deleted_path:
         paths.append(spec.deleted_path)
-    for rule in spec.rules:
+    if spec.deleted_status:
+        paths.append("$.status")
+    for rule in (*spec.shape_rules, *spec.rules):
         if rule.reason not in _RULES:
             raise NotImplementedError(f"{spec.key}: the peer lacks the loader rule {rule.reason!r}")
         paths.extend(_RULES[rule.reason][0])
@@ -553,6 +571,8 @@ def _valid(records: Json, spec: ObjectSpec) -> pd.Series:
     `records` holds JSON objects only (anything else is dropped when lines are parsed).
     """
     ok = records.kind(spec.id_path).isin(("VARCHAR", "BIGINT", "UBIGINT"))
+    for rule in spec.shape_rules:
+        ok &= ~_RULES[rule.reason][1](records).astype(bool)
     if spec.object_types:
         kind = records.text("$.object")
         ok &= (kind.isna() | kind.isin(spec.object_types)).astype(bool)
@@ -569,6 +589,8 @@ def _valid(records: Json, spec: ObjectSpec) -> pd.Series:
         body_ok &= ~_RULES[rule.reason][1](records).astype(bool)
     if spec.deleted_path:
         body_ok |= records.raw(spec.deleted_path).map(lambda v: v is True).astype(bool)
+    if spec.deleted_status:
+        body_ok |= (records.raw("$.status") == spec.deleted_status).astype(bool)
     return (ok & body_ok).astype(bool)
 
 

@@ -161,9 +161,8 @@ def required_rules(spec: ObjectSpec) -> list[Rule]:
 
 
 def _tombstones_excluded(spec: ObjectSpec) -> str:
-    if not spec.deleted_path:
-        return "true"
-    return f"coalesce({json_str(spec.deleted_path)}, 'false') <> 'true'"
+    deletion = spec.deletion_sql()
+    return f"not ({deletion})" if deletion else "true"
 
 
 def _suite(

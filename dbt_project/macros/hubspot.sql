@@ -3,8 +3,16 @@
     epoch milliseconds (as text or JSON numbers).
 #}
 
+{#
+    A property of the merged object (see hubspot_merged_versions) as text; empty strings are
+    null. Reads the column that hubspot_merged_versions wrote for it.
+#}
 {% macro hubspot_prop(name) -%}
-    nullif(trim({{ json_str('record', '$.properties.' ~ name) }}), '')
+    nullif(trim({{ hubspot_property_column(name) }}), '')
+{%- endmacro %}
+
+{% macro hubspot_property_column(name) -%}
+    property_{{ name }}
 {%- endmacro %}
 
 {% macro hubspot_date(path) -%}
@@ -22,6 +30,54 @@
 {# The first associated company id (`associations.companies.results[0].id`). #}
 {% macro hubspot_first_company() -%}
     {{ json_str('record', '$.associations.companies.results[0].id') }}
+{%- endmacro %}
+
+
+{#
+    One row per object of a raw HubSpot table, its versions merged (LANDING.md): property-change
+    and webhook exports carry only the properties that changed, so a later version merges into
+    the earlier ones property by property. Versions are ordered by `updatedAt`, then load order
+    (`_record_version`). For each name in `properties`, column `property_<name>` holds, as text,
+    the value of the latest version that carries the key: a key absent from a later version
+    keeps the earlier value, an explicit JSON null clears it (JSON null is a value, an absent
+    key is SQL NULL, and only SQL NULLs are skipped). Top-level fields (archived, updatedAt,
+    createdAt, associations) follow the latest version: `record` and `_record_version` are the
+    latest version's, so `archived: true` there still marks a deletion.
+
+    One window sort and one aggregate over the versions, each record parsed once for all its
+    properties; engine-specific syntax sits in dispatched macros (json_gets, first_non_null_by).
+    Use it as the body of a CTE, with the properties the model decodes through hubspot_prop.
+#}
+{% macro hubspot_merged_versions(relation, properties) -%}
+    {%- if not properties -%}
+        {{ exceptions.raise_compiler_error('hubspot_merged_versions: name at least one property to merge') }}
+    {%- endif -%}
+    {%- set paths = [] -%}
+    {%- for name in properties -%}
+        {%- set _ = paths.append('$.properties.' ~ name) -%}
+    {%- endfor -%}
+    select
+        record_id,
+        {{ first_non_null_by('record', 'version_rank') }} as record,
+        {{ first_non_null_by('_record_version', 'version_rank') }} as _record_version,
+        {%- for name in properties %}
+        {{ json_str(first_non_null_by('property_values[' ~ loop.index ~ ']', 'version_rank'), '$') }}
+            as {{ hubspot_property_column(name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            record_id,
+            record,
+            _record_version,
+            {{ json_gets('record', paths) }}
+                as property_values,
+            row_number() over (
+                partition by record_id
+                order by {{ hubspot_date('$.updatedAt') }} desc nulls last, _record_version desc
+            ) as version_rank
+        from {{ relation }}
+    ) as versions
+    group by record_id
 {%- endmacro %}
 
 

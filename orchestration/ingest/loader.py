@@ -33,7 +33,7 @@ from orchestration.ingest.validation import records_sql
 log = logging.getLogger(__name__)
 
 # Bump when validation or unwrapping changes, so unchanged files are re-validated.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 # A separator that no valid JSON line contains (JSON escapes control characters).
 _LINE_SEPARATOR = r"E'\x1e\x1f\x1d\x1c'"
 _MAX_LINE_BYTES = 64 * 1024 * 1024

@@ -5,6 +5,13 @@ checks every record; a record failing a check goes to quarantine with the reason
 Checks here are structural (presence, JSON type, known enum values) plus a few sanity rules for
 values that would break downstream arithmetic. Plausibility (ranges, freshness, volume) is the
 data-quality gate's job, not the loader's.
+
+A deletion needs only its id: `deleted: true`, or for Stripe invoices a `status` of `deleted`
+(the object inside an `invoice.deleted` event). HubSpot property-change and webhook exports
+carry only the properties that changed, so `properties` may be partial: staging merges a later
+version into the earlier one property by property (an absent key keeps its value, an explicit
+null clears it). HubSpot pipelines are the v3 shape (`id`, `stages[].id`); the legacy v1 shape
+(`pipelineId`, `stages[].stageId`) is quarantined with a reason that says so.
 """
 
 from __future__ import annotations
@@ -51,6 +58,11 @@ class ObjectSpec:
     rules: tuple[SanityRule, ...] = field(default_factory=tuple)
     # JSON path of the flag that marks a deletion tombstone (only the id is then required).
     deleted_path: str | None = None
+    # A `status` value that also marks a deletion (Stripe: an invoice inside `invoice.deleted`).
+    deleted_status: str | None = None
+    # Known wrong shapes (e.g. a legacy API version), checked before the id and every field so
+    # the reason names the shape and what is expected instead of the first missing field.
+    shape_rules: tuple[SanityRule, ...] = field(default_factory=tuple)
     description: str = ""
 
     @property
@@ -64,6 +76,20 @@ class ObjectSpec:
     @property
     def key(self) -> str:
         return f"{self.system}/{self.object}"
+
+    def deletion_sql(self) -> str | None:
+        """A SQL predicate over the JSON column `record` that is true for a deletion (then only
+        the id is required), or None when the object has no deletions."""
+        conditions = []
+        if self.deleted_path:
+            path = self.deleted_path.replace("'", "''")
+            conditions.append(f"coalesce(json_extract(record, '{path}')::varchar, '') = 'true'")
+        if self.deleted_status:
+            status = self.deleted_status.replace("'", "''")
+            conditions.append(
+                f"coalesce(json_extract_string(record, '$.status') = '{status}', false)"
+            )
+        return " or ".join(conditions) or None
 
 
 def _optional(path: str, types: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> Field:
@@ -214,7 +240,12 @@ STRIPE = (
             ),
         ),
         deleted_path="$.deleted",
-        description="Stripe invoices with their lines (cash facts, delinquency, trial conversion).",
+        deleted_status="deleted",
+        description=(
+            "Stripe invoices with their lines (cash facts, delinquency, trial conversion); "
+            "`deleted: true` or status `deleted` (the object of an `invoice.deleted` event) is a "
+            "deletion."
+        ),
     ),
     ObjectSpec(
         "stripe",
@@ -269,24 +300,49 @@ STRIPE = (
 )
 
 
-def _hubspot(obj: str, fields: tuple[Field, ...], description: str) -> ObjectSpec:
+def _hubspot(
+    obj: str,
+    fields: tuple[Field, ...],
+    description: str,
+    shape_rules: tuple[SanityRule, ...] = (),
+) -> ObjectSpec:
     common = (
         _optional("$.createdAt", HUBSPOT_DATE),
         _optional("$.updatedAt", HUBSPOT_DATE),
         _optional("$.archived", BOOLEAN),
     )
-    return ObjectSpec("hubspot", obj, "$.id", common + fields, description=description)
+    return ObjectSpec(
+        "hubspot", obj, "$.id", common + fields, shape_rules=shape_rules, description=description
+    )
 
 
 _PROPERTIES = Field("$.properties", OBJECT)
 _PIPELINE = (Field("$.label", STRING), Field("$.stages", ARRAY))
+# The v1 pipelines API named the ids `pipelineId` and `stages[].stageId`; staging reads v3.
+LEGACY_V1_PIPELINE = SanityRule(
+    "(json_exists(record, '$.pipelineId') and not json_exists(record, '$.id')) "
+    "or len(list_filter(json_extract(record, '$.stages[*]'), lambda s: "
+    "json_exists(s, '$.stageId') and not json_exists(s, '$.id'))) > 0",
+    "legacy v1 pipelines shape (pipelineId, stages[].stageId): expected the v3 pipelines "
+    "shape with id and stages[].id",
+)
 
 HUBSPOT = (
     _hubspot("companies", (_PROPERTIES,), "HubSpot companies: the account dimension's source."),
     _hubspot("contacts", (_PROPERTIES,), "HubSpot contacts (people; kept out of the marts)."),
     _hubspot("deals", (_PROPERTIES,), "HubSpot deals: new business, renewals, upsells."),
-    _hubspot("deal_pipelines", _PIPELINE, "HubSpot deal pipelines: stage ids to labels."),
-    _hubspot("ticket_pipelines", _PIPELINE, "HubSpot ticket pipelines: stage ids to labels."),
+    _hubspot(
+        "deal_pipelines",
+        _PIPELINE,
+        "HubSpot deal pipelines (v3 shape): stage ids to labels.",
+        (LEGACY_V1_PIPELINE,),
+    ),
+    _hubspot(
+        "ticket_pipelines",
+        _PIPELINE,
+        "HubSpot ticket pipelines (v3 shape): stage ids to labels.",
+        (LEGACY_V1_PIPELINE,),
+    ),
     _hubspot("tickets", (_PROPERTIES,), "HubSpot support tickets (support load, HLT-1)."),
     _hubspot(
         "feedback_submissions",

@@ -111,13 +111,18 @@ def record_reason_sql(spec: ObjectSpec) -> str:
         for rule in spec.rules
     ]
     body_checks = ", ".join(field_checks + rule_checks) or "null"
-    if spec.deleted_path:
-        # A deletion tombstone carries only id, object and deleted: nothing else is required.
-        deleted = f"coalesce(json_extract(record, {_sql_string(spec.deleted_path)})::varchar, '')"
-        body = f"case when {deleted} = 'true' then null else coalesce({body_checks}) end"
+    deletion = spec.deletion_sql()
+    if deletion:
+        # A deletion (a `deleted: true` tombstone, a deleted status) needs only its id.
+        is_deletion = read_strings_once(deletion, record_paths, "record_strings")
+        body = f"case when {is_deletion} then null else coalesce({body_checks}) end"
     else:
         body = f"coalesce({body_checks})"
-    parts = [id_check] + ([object_check] if object_check else []) + [body]
+    shape_checks = [
+        f"case when {rule.is_bad_sql} then {_sql_string(rule.reason)} end"
+        for rule in spec.shape_rules
+    ]
+    parts = shape_checks + [id_check] + ([object_check] if object_check else []) + [body]
     return "coalesce(" + ", ".join(parts) + ")"
 
 
@@ -126,8 +131,9 @@ def records_sql(spec: ObjectSpec, lines_table: str) -> str:
 
     Output columns: file_id, line_number, record_index, record (json), raw_text, event_id,
     event_type, event_created, record_id, reason. A line that is not a JSON object is one
-    record with a reason; a page envelope yields one record per element; a Stripe event yields
-    its `data.object` versioned at the event's `created`.
+    record with a reason; a page envelope (Stripe list or Search API page, HubSpot results page)
+    yields one record per element; a Stripe event yields its `data.object` versioned at the
+    event's `created`.
     """
     record_paths = _sql_list(_record_paths(spec))
     return f"""
@@ -161,7 +167,8 @@ paged as (
     select
         *,
         case
-            when line_object = 'list' and envelope_types[1] = 'ARRAY' then 'data'
+            when line_object in ('list', 'search_result') and envelope_types[1] = 'ARRAY'
+                then 'data'
             when envelope_types[2] = 'ARRAY' and envelope_types[3] is null then 'results'
         end as page_kind
     from shaped
@@ -183,7 +190,8 @@ elements as (
 
     union all
 
-    -- Stripe `{{"object": "list", "data": [...]}}` and HubSpot `{{"results": [...]}}` pages.
+    -- Stripe `{{"object": "list" | "search_result", "data": [...]}}` and HubSpot
+    -- `{{"results": [...]}}` pages.
     select
         paged.file_id,
         paged.line_number,

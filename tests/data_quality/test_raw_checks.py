@@ -25,6 +25,7 @@ from dq_data import (
     event,
     events_by_day,
     feedback,
+    invoice,
     price,
     write_clean_landing,
 )
@@ -236,6 +237,26 @@ def test_configured_extra_currency_is_accepted(landing, con, config):
     assert failing(run(con, landing, config, "stripe/prices")) == {"known_currencies": 1}
     accepting = replace(config, extra_currencies=("chf",))
     assert failing(run(con, landing, accepting, "stripe/prices")) == {}
+
+
+def test_an_invoice_deleted_by_an_event_is_a_deletion_not_an_unknown_status(landing, con, config):
+    write_clean_landing(landing)
+    draft = invoice("in_draft", 500, status="draft", amount_paid=0, status_transitions={})
+    deleted_event = {
+        "object": "event",
+        "id": "evt_1",
+        "type": "invoice.deleted",
+        "created": MAY_1 + 3600,
+        "data": {"object": {**draft, "status": "deleted"}},
+    }
+    landing.write("stripe/invoices", DAY, [draft, deleted_event], part=1)
+    load_landing(con, landing.root)
+    statuses = con.execute(
+        "select record->>'$.status' from raw_stripe.invoices where record_id = 'in_draft' "
+        "order by _record_version"
+    ).fetchall()
+    assert statuses == [("draft",), ("deleted",)]
+    assert failing(run(con, landing, config, "stripe/invoices")) == {}
 
 
 def test_samples_name_the_record_and_the_bad_value(landing, con, config):

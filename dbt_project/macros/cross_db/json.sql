@@ -47,6 +47,23 @@
     jsonb_path_query_first(cast({{ expr }} as jsonb), '{{ path }}')
 {%- endmacro %}
 
+{#
+    The JSON values at several `paths` as a list, in the order of `paths` (1-based), in one
+    parse of the document. An absent path gives SQL NULL; an explicit JSON null stays the JSON
+    value `null` (not SQL NULL), so the two can be told apart.
+#}
+{% macro json_gets(expr, paths) -%}
+    {{ return(adapter.dispatch('json_gets', 'cs_warehouse')(expr, paths)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_gets(expr, paths) -%}
+    json_extract({{ expr }}, ['{{ paths | join("', '") }}'])
+{%- endmacro %}
+
+{% macro default__json_gets(expr, paths) -%}
+    array[{% for path in paths %}{{ default__json_get(expr, path) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+{%- endmacro %}
+
 {# The JSON type name at `path`: OBJECT, ARRAY, VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN, NULL. #}
 {% macro json_kind(expr, path) -%}
     {{ return(adapter.dispatch('json_kind', 'cs_warehouse')(expr, path)) }}

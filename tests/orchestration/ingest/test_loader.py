@@ -147,6 +147,145 @@ def test_envelopes_and_events_are_unwrapped(landing, con):
     assert companies == [("101",), ("102",)]
 
 
+def test_search_api_pages_are_unwrapped_like_list_pages(landing, con):
+    customer = {"id": "cus_1", "object": "customer", "created": 1700000000}
+    search_page = {
+        "object": "search_result",
+        "url": "/v1/customers/search",
+        "data": [customer, {**customer, "id": "cus_2"}],
+        "has_more": True,
+        "next_page": "WzE3MDAwMDAwMDBd",
+        "total_count": 3,
+    }
+    last_page = {**search_page, "data": [{**customer, "id": "cus_3"}], "has_more": False}
+    landing.write("stripe/customers", DAY, [search_page, {**last_page, "next_page": None}])
+
+    load_landing(con, landing.root)
+
+    customers = rows(
+        con,
+        "select record_id, _line_number, _record_index, record->>'$.object' "
+        "from raw_stripe.customers order by _line_number, _record_index",
+    )
+    assert customers == [
+        ("cus_1", 1, 0, "customer"),
+        ("cus_2", 1, 1, "customer"),
+        ("cus_3", 2, 0, "customer"),
+    ]
+    assert quarantine(con) == []
+
+
+def invoice_deleted_event(invoice_id: str = "in_gone") -> dict:
+    """An `invoice.deleted` event: its object is the (draft) invoice with status `deleted`."""
+    return {
+        "object": "event",
+        "id": "evt_del",
+        "type": "invoice.deleted",
+        "created": 1748779200,
+        "data": {
+            "object": {
+                "id": invoice_id,
+                "object": "invoice",
+                "customer": "cus_1",
+                "status": "deleted",
+                "created": 1748736000,
+                "currency": "usd",
+                "amount_due": 5000,
+                "amount_paid": 0,
+                "lines": {"object": "list", "data": []},
+            }
+        },
+    }
+
+
+def test_invoice_with_status_deleted_is_loaded_as_a_deletion(landing, con):
+    draft = {**invoice_deleted_event()["data"]["object"], "status": "draft"}
+    misspelt = {**draft, "id": "in_typo", "status": "deleted_"}
+    landing.write("stripe/invoices", DAY, [draft, invoice_deleted_event(), misspelt])
+
+    load_landing(con, landing.root)
+
+    loaded = rows(
+        con,
+        "select record_id, _event_type, record->>'$.status' from raw_stripe.invoices "
+        "order by _record_version",
+    )
+    assert loaded == [("in_gone", None, "draft"), ("in_gone", "invoice.deleted", "deleted")]
+    # Only the exact status marks a deletion; any other unknown status is still quarantined.
+    assert quarantine(con) == [
+        (
+            "invoices",
+            f"stripe/invoices/{DAY}/part-00000.jsonl",
+            3,
+            "unknown value 'deleted_' for status: expected one of draft, open, paid, "
+            "uncollectible, void",
+        )
+    ]
+
+
+def test_invoice_with_status_deleted_needs_only_its_id(landing, con):
+    landing.write(
+        "stripe/invoices", DAY, [{"id": "in_gone", "object": "invoice", "status": "deleted"}]
+    )
+    load_landing(con, landing.root)
+    assert rows(con, "select record_id from raw_stripe.invoices") == [("in_gone",)]
+    assert quarantine(con) == []
+
+
+V1_PIPELINE = {
+    "pipelineId": "default",
+    "label": "Sales Pipeline",
+    "displayOrder": 0,
+    "active": True,
+    "stages": [
+        {"stageId": "appointmentscheduled", "label": "Appointment scheduled", "probability": 0.2},
+        {"stageId": "closedwon", "label": "Closed won", "probability": 1.0, "closedWon": True},
+    ],
+}
+V3_PIPELINE = {
+    "id": "default",
+    "label": "Sales Pipeline",
+    "displayOrder": 0,
+    "archived": False,
+    "createdAt": "2025-01-01T00:00:00Z",
+    "updatedAt": "2025-05-01T00:00:00Z",
+    "stages": [
+        {
+            "id": "appointmentscheduled",
+            "label": "Appointment scheduled",
+            "displayOrder": 0,
+            "metadata": {"probability": "0.2"},
+        },
+        {
+            "id": "closedwon",
+            "label": "Closed won",
+            "displayOrder": 1,
+            "metadata": {"probability": "1.0", "isClosed": "true"},
+        },
+    ],
+}
+LEGACY_PIPELINE_REASON = (
+    "legacy v1 pipelines shape (pipelineId, stages[].stageId): expected the v3 pipelines "
+    "shape with id and stages[].id"
+)
+
+
+@pytest.mark.parametrize("folder", ["deal_pipelines", "ticket_pipelines"])
+def test_legacy_v1_pipelines_are_quarantined_naming_the_shape(landing, con, folder):
+    # v1 ids with a v3 top-level id: the stages still cannot resolve a stage id.
+    v1_stages = {**V3_PIPELINE, "id": "support", "stages": V1_PIPELINE["stages"]}
+    landing.write(f"hubspot/{folder}", DAY, [V3_PIPELINE, V1_PIPELINE, v1_stages])
+
+    load_landing(con, landing.root)
+
+    assert rows(con, f"select record_id from raw_hubspot.{folder}") == [("default",)]
+    path = f"hubspot/{folder}/{DAY}/part-00000.jsonl"
+    assert quarantine(con) == [
+        (folder, path, 2, LEGACY_PIPELINE_REASON),
+        (folder, path, 3, LEGACY_PIPELINE_REASON),
+    ]
+
+
 def test_hubspot_dates_as_iso_or_epoch_ms_and_string_numbers_are_accepted(landing, con):
     landing.write(
         "hubspot/feedback_submissions",

@@ -80,3 +80,51 @@ def test_every_stripe_sample_is_loaded_or_quarantined_with_a_reason(landing, con
         "from raw_stripe.invoices"
     ).fetchone()
     assert shapes == (2, 2)  # the old and the new invoice shape, each twice
+
+
+def _real_invoices() -> list[dict]:
+    """The real invoice objects, one per API shape."""
+    return [sample for _name, sample in _samples() if sample["object"] == "invoice"]
+
+
+def test_a_real_invoice_inside_an_invoice_deleted_event_is_loaded_as_a_deletion(landing, con):
+    (event,) = [sample for _name, sample in _samples() if sample["object"] == "event"]
+    deleted_events = [
+        {
+            **event,
+            "id": f"{event['id']}_{n}",
+            "type": "invoice.deleted",
+            "data": {"object": {**invoice, "status": "deleted"}},
+        }
+        for n, invoice in enumerate(_real_invoices())
+    ]
+    assert len(deleted_events) == 2  # the current and the pre-2025-03-31 shape
+    landing.write("stripe/invoices", "2026-07-29", deleted_events)
+
+    load_landing(con, landing.root)
+
+    loaded = con.execute(
+        "select _event_type, record->>'$.status', _event_created from raw_stripe.invoices"
+    ).fetchall()
+    assert loaded == [("invoice.deleted", "deleted", event["created"])] * 2
+    assert con.execute("select reason from raw_quarantine").fetchall() == []
+
+
+def test_real_invoices_in_a_search_api_page_are_unwrapped(landing, con):
+    invoices = _real_invoices()
+    page = {
+        "object": "search_result",
+        "url": "/v1/invoices/search",
+        "data": invoices,
+        "has_more": False,
+        "next_page": None,
+    }
+    landing.write("stripe/invoices", "2026-07-29", [page])
+
+    load_landing(con, landing.root)
+
+    loaded = con.execute(
+        "select record_id, _record_index from raw_stripe.invoices order by _record_index"
+    ).fetchall()
+    assert loaded == [(invoice["id"], index) for index, invoice in enumerate(invoices)]
+    assert con.execute("select reason from raw_quarantine").fetchall() == []

@@ -4,6 +4,19 @@ source as (
     select * from {{ source('raw_hubspot', 'companies') }}
 ),
 
+-- later versions merge into earlier ones property by property; latest updatedAt wins
+merged_versions as (
+    {{ hubspot_merged_versions('source', [
+        'name',
+        'domain',
+        'industry',
+        'numberofemployees',
+        'lifecyclestage',
+        'hubspot_owner_id',
+        'segment',
+    ]) }}
+),
+
 decoded as (
     select
         record_id as company_id,
@@ -16,20 +29,8 @@ decoded as (
         {{ hubspot_prop('segment') }} as segment,
         {{ hubspot_date('$.createdAt') }} as created_at,
         {{ hubspot_date('$.updatedAt') }} as updated_at,
-        {{ hubspot_archived() }} as is_archived,
-        _record_version
-    from source
-),
-
--- latest updatedAt wins; load order breaks ties
-versions_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by company_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
-    from decoded
+        {{ hubspot_archived() }} as is_archived
+    from merged_versions
 ),
 
 final as (
@@ -45,8 +46,7 @@ final as (
         created_at,
         updated_at,
         is_archived
-    from versions_ranked
-    where version_rank = 1
+    from decoded
 )
 
 select * from final

@@ -8,6 +8,11 @@ source as (
     select * from {{ source('raw_hubspot', 'contacts') }}
 ),
 
+-- later versions merge into earlier ones property by property; latest updatedAt wins
+merged_versions as (
+    {{ hubspot_merged_versions('source', ['associatedcompanyid']) }}
+),
+
 decoded as (
     select
         record_id as contact_id,
@@ -16,19 +21,8 @@ decoded as (
             {{ hubspot_first_company() }}
         ) as company_id,
         {{ hubspot_date('$.updatedAt') }} as updated_at,
-        {{ hubspot_archived() }} as is_archived,
-        _record_version
-    from source
-),
-
-versions_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by contact_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
-    from decoded
+        {{ hubspot_archived() }} as is_archived
+    from merged_versions
 ),
 
 final as (
@@ -37,8 +31,7 @@ final as (
         company_id,
         updated_at,
         is_archived
-    from versions_ranked
-    where version_rank = 1
+    from decoded
 )
 
 select * from final

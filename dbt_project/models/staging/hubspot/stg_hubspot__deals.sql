@@ -4,6 +4,11 @@ source as (
     select * from {{ source('raw_hubspot', 'deals') }}
 ),
 
+-- later versions merge into earlier ones property by property; latest updatedAt wins
+merged_versions as (
+    {{ hubspot_merged_versions('source', ['dealtype', 'pipeline', 'dealstage', 'amount', 'closedate', 'createdate']) }}
+),
+
 decoded as (
     select
         record_id as deal_id,
@@ -15,19 +20,8 @@ decoded as (
         {{ hubspot_date_prop('closedate') }} as close_at,
         coalesce({{ hubspot_date_prop('createdate') }}, {{ hubspot_date('$.createdAt') }}) as created_at,
         {{ hubspot_date('$.updatedAt') }} as updated_at,
-        {{ hubspot_archived() }} as is_archived,
-        _record_version
-    from source
-),
-
-versions_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by deal_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
-    from decoded
+        {{ hubspot_archived() }} as is_archived
+    from merged_versions
 ),
 
 final as (
@@ -42,8 +36,7 @@ final as (
         created_at,
         updated_at,
         is_archived
-    from versions_ranked
-    where version_rank = 1
+    from decoded
 )
 
 select * from final

@@ -9,6 +9,17 @@ source as (
     select * from {{ source('raw_hubspot', 'feedback_submissions') }}
 ),
 
+-- later versions merge into earlier ones property by property; latest updatedAt wins
+merged_versions as (
+    {{ hubspot_merged_versions('source', [
+        'hs_survey_type',
+        'hs_value',
+        'hs_submission_timestamp',
+        'hs_contact_id',
+        'hs_response_group',
+    ]) }}
+),
+
 decoded as (
     select
         record_id as submission_id,
@@ -22,19 +33,8 @@ decoded as (
         {{ hubspot_first_company() }} as associated_company_id,
         {{ hubspot_prop('hs_response_group') }} as response_group,
         {{ hubspot_date('$.updatedAt') }} as updated_at,
-        {{ hubspot_archived() }} as is_archived,
-        _record_version
-    from source
-),
-
-versions_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by submission_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
-    from decoded
+        {{ hubspot_archived() }} as is_archived
+    from merged_versions
 ),
 
 final as (
@@ -51,8 +51,7 @@ final as (
         response_group,
         updated_at,
         is_archived
-    from versions_ranked
-    where version_rank = 1
+    from decoded
 )
 
 select * from final

@@ -4,6 +4,11 @@ source as (
     select * from {{ source('raw_hubspot', 'meetings') }}
 ),
 
+-- later versions merge into earlier ones property by property; latest updatedAt wins
+merged_versions as (
+    {{ hubspot_merged_versions('source', ['hs_timestamp', 'hs_meeting_outcome']) }}
+),
+
 decoded as (
     select
         record_id as meeting_id,
@@ -11,19 +16,8 @@ decoded as (
         coalesce({{ hubspot_date_prop('hs_timestamp') }}, {{ hubspot_date('$.createdAt') }}) as meeting_at,
         lower({{ hubspot_prop('hs_meeting_outcome') }}) as outcome,
         {{ hubspot_date('$.updatedAt') }} as updated_at,
-        {{ hubspot_archived() }} as is_archived,
-        _record_version
-    from source
-),
-
-versions_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by meeting_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
-    from decoded
+        {{ hubspot_archived() }} as is_archived
+    from merged_versions
 ),
 
 final as (
@@ -34,8 +28,7 @@ final as (
         outcome,
         updated_at,
         is_archived
-    from versions_ranked
-    where version_rank = 1
+    from decoded
 )
 
 select * from final

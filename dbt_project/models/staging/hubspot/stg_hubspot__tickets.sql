@@ -4,6 +4,17 @@ source as (
     select * from {{ source('raw_hubspot', 'tickets') }}
 ),
 
+-- later versions merge into earlier ones property by property; latest updatedAt wins
+merged_versions as (
+    {{ hubspot_merged_versions('source', [
+        'hs_pipeline',
+        'hs_pipeline_stage',
+        'hs_ticket_priority',
+        'createdate',
+        'closed_date',
+    ]) }}
+),
+
 decoded as (
     select
         record_id as ticket_id,
@@ -14,19 +25,8 @@ decoded as (
         coalesce({{ hubspot_date_prop('createdate') }}, {{ hubspot_date('$.createdAt') }}) as created_at,
         {{ hubspot_date_prop('closed_date') }} as closed_at,
         {{ hubspot_date('$.updatedAt') }} as updated_at,
-        {{ hubspot_archived() }} as is_archived,
-        _record_version
-    from source
-),
-
-versions_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by ticket_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
-    from decoded
+        {{ hubspot_archived() }} as is_archived
+    from merged_versions
 ),
 
 final as (
@@ -40,8 +40,7 @@ final as (
         closed_at,
         updated_at,
         is_archived
-    from versions_ranked
-    where version_rank = 1
+    from decoded
 )
 
 select * from final

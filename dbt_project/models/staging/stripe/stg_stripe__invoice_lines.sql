@@ -1,5 +1,5 @@
 {#
-    One row per line of each invoice's latest version. Both API shapes: since 2025-03-31
+    One row per line of each invoice's latest version (none for a deleted invoice). Both API shapes: since 2025-03-31
     `parent.subscription_item_details.{proration, subscription, subscription_item}` and
     `pricing.price_details.{price, product}`; before, `proration`, `subscription`,
     `subscription_item` and `price`. Amounts in decimal currency units.
@@ -23,7 +23,10 @@ lines as (
         record_id as invoice_id,
         {{ json_array_elements(json_get('record', '$.lines.data')) }} as line
     from versions_ranked
-    where version_rank = 1
+    where
+        version_rank = 1
+        -- a deleted invoice (status `deleted`, from `invoice.deleted`) has no lines
+        and coalesce({{ json_str('record', '$.status') }}, '') <> 'deleted'
 ),
 
 decoded as (

@@ -1,5 +1,6 @@
 {#
-    One row per invoice: its latest version. Both API shapes: the subscription is
+    One row per invoice: its latest version; `deleted: true` and status `deleted` are both
+    deletions (is_deleted). Both API shapes: the subscription is
     `parent.subscription_details.subscription` (since 2025-03-31) or `subscription`; tax is
     `total_taxes[].amount` or `tax`. Amounts in decimal currency units.
 #}
@@ -62,7 +63,9 @@ decoded as (
         {{ stripe_ts('record', '$.status_transitions.voided_at') }} as voided_at,
         {{ stripe_ts('record', '$.status_transitions.marked_uncollectible_at') }}
             as marked_uncollectible_at,
-        coalesce(cast({{ json_str('record', '$.deleted') }} as boolean), false) as is_deleted,
+        -- a tombstone (`deleted: true`) or the object of an `invoice.deleted` event (status `deleted`)
+        coalesce(cast({{ json_str('record', '$.deleted') }} as boolean), false)
+        or coalesce({{ json_str('record', '$.status') }} = 'deleted', false) as is_deleted,
         latest_version._record_version
     from latest_version
     left join taxes
