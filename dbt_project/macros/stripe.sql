@@ -123,6 +123,25 @@
 {% endmacro %}
 
 {#
+    Select-list of one element `tier_expr` of a tiered price's `tiers` (MRR-2): `up_to` (null =
+    infinity), and the per-unit and flat amounts in decimal currency units (the `_decimal`
+    string when present, it keeps sub-cent precision).
+#}
+{% macro stripe_tier_columns(tier_expr, currency_expr) -%}
+    cast({{ json_str(tier_expr, '$.up_to') }} as bigint) as up_to,
+    coalesce({{ stripe_amount(
+        "coalesce(" ~ json_str(tier_expr, '$.unit_amount_decimal') ~ ", "
+        ~ json_str(tier_expr, '$.unit_amount') ~ ")",
+        currency_expr
+    ) }}, 0) as tier_unit_amount,
+    coalesce({{ stripe_amount(
+        "coalesce(" ~ json_str(tier_expr, '$.flat_amount_decimal') ~ ", "
+        ~ json_str(tier_expr, '$.flat_amount') ~ ")",
+        currency_expr
+    ) }}, 0) as tier_flat_amount
+{%- endmacro %}
+
+{#
     Select-list of a discount's coupon terms (MRR-2): embedded in the discount (`discounts`
     relation, decoded by stripe_discounts_decoded) else from stg_stripe__coupons (`coupons`,
     left-joined on coupon_id by the caller).
