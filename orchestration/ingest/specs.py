@@ -125,8 +125,18 @@ STRIPE = (
             _optional("$.currency", STRING),
             _optional("$.metadata", OBJECT),
             _optional("$.delinquent", BOOLEAN),
+            # customer-level discounts (MRR-2): one object, or a list of ids or objects
+            _optional("$.discount", OBJECT),
+            _optional("$.discounts", ARRAY),
         ),
         object_types=("customer",),
+        rules=(
+            SanityRule(
+                "len(list_filter(json_extract(record, '$.discounts[*]'), lambda d: "
+                "json_type(d) not in ('VARCHAR', 'OBJECT'))) > 0",
+                "an element of discounts is neither a discount id nor a discount object",
+            ),
+        ),
         deleted_path="$.deleted",
         description="Stripe customers; `metadata.hubspot_company_id` links to the CRM.",
     ),

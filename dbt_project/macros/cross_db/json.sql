@@ -92,3 +92,19 @@
 {% macro default__json_array_elements(expr) -%}
     jsonb_array_elements(cast({{ expr }} as jsonb))
 {%- endmacro %}
+
+{#
+    True when the JSONPath `path` (with wildcards, e.g. '$.items.data[*].discounts[*]') selects
+    at least one value: a cheap filter that spares unnesting documents with nothing to unnest.
+#}
+{% macro json_path_has_elements(expr, path) -%}
+    {{ return(adapter.dispatch('json_path_has_elements', 'cs_warehouse')(expr, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_path_has_elements(expr, path) -%}
+    coalesce(len(json_extract({{ expr }}, '{{ path }}')) > 0, false)
+{%- endmacro %}
+
+{% macro default__json_path_has_elements(expr, path) -%}
+    jsonb_path_exists(cast({{ expr }} as jsonb), '{{ path }}')
+{%- endmacro %}

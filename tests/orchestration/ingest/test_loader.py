@@ -480,3 +480,35 @@ def test_deletion_tombstones_need_only_an_id(landing, con):
 def test_every_spec_has_a_raw_table_named_after_its_folder():
     assert SPECS_BY_KEY["segment/events"].table == "raw_segment.events"
     assert TARGETS_BY_KEY["stripe/exchange_rates"].spec.table == "raw_stripe.exchange_rates"
+
+
+def test_customer_discounts_accept_stripe_shapes_and_quarantine_others(landing, con):
+    """MRR-2 customer-level discounts: `discount` null or an object (legacy `coupon` or newer
+    `source.coupon`), `discounts` a list of ids or expanded objects; anything else is
+    quarantined with a reason."""
+    base = {"object": "customer", "created": 1748736000}
+    discount = {
+        "id": "di_1",
+        "object": "discount",
+        "source": {"type": "coupon", "coupon": "off20"},
+        "start": 1748736000,
+        "end": None,
+    }
+    customers = [
+        {**base, "id": "cus_null", "discount": None, "discounts": []},
+        {**base, "id": "cus_object", "discount": discount},
+        {**base, "id": "cus_list", "discounts": ["di_1", discount]},
+        {**base, "id": "cus_text", "discount": "di_1"},
+        {**base, "id": "cus_number", "discounts": [7]},
+    ]
+    landing.write("stripe/customers", DAY, customers)
+    load_landing(con, landing.root)
+    assert rows(con, "select record_id from raw_stripe.customers order by 1") == [
+        ("cus_list",),
+        ("cus_null",),
+        ("cus_object",),
+    ]
+    assert [(q[2], q[3]) for q in quarantine(con)] == [
+        (4, 'wrong type for discount: expected object, got varchar "di_1"'),
+        (5, "an element of discounts is neither a discount id nor a discount object"),
+    ]

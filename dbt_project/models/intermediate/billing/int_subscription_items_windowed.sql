@@ -1,8 +1,10 @@
 {#
     One row per subscription item per subscription window (int_subscription_versions_windowed),
-    with the item's monthly value in the price's currency (MRR-1) before discounts:
-    unit_amount x quantity / months in the interval (month: interval_count; year:
-    12 x interval_count; week: interval_count x 12/52; day: interval_count x 12/365).
+    with the item's monthly value in the price's currency (MRR-1) before discounts: its
+    amount per billing period / months in the interval (month: interval_count; year:
+    12 x interval_count; week: interval_count x 12/52; day: interval_count x 12/365). The
+    amount per period is unit_amount x quantity, or for a tiered price its tiers at the
+    quantity (MRR-2, int_subscription_items_tier_priced).
     `counts_toward_mrr` applies MRR-2: licensed recurring prices with an amount > 0, in a
     subscription that is active or past_due. Metered, free and one-time prices count 0.
 #}
@@ -15,6 +17,10 @@ windows as (
 
 items as (
     select * from {{ ref('stg_stripe__subscription_item_versions') }}
+),
+
+tier_priced as (
+    select * from {{ ref('int_subscription_items_tier_priced') }}
 ),
 
 customers as (
@@ -42,10 +48,18 @@ items_in_windows as (
         items.recurring_interval,
         coalesce(items.recurring_interval_count, 1) as recurring_interval_count,
         items.recurring_usage_type,
-        coalesce(items.quantity, 1) as quantity
+        coalesce(items.quantity, 1) as quantity,
+        case
+            when items.billing_scheme = 'tiered' then tier_priced.tiered_amount
+            else items.unit_amount * coalesce(items.quantity, 1)
+        end as period_amount
     from windows
     inner join items
         on windows.subscription_version_id = items.subscription_version_id
+    left join tier_priced
+        on
+            items.subscription_version_id = tier_priced.subscription_version_id
+            and items.subscription_item_id = tier_priced.subscription_item_id
 ),
 
 normalised as (
@@ -85,13 +99,13 @@ final as (
         normalised.price_type = 'recurring'
         and normalised.recurring_usage_type = 'licensed' as is_licensed_recurring,
         cast(coalesce(
-            normalised.unit_amount * normalised.quantity / normalised.months_in_interval,
+            normalised.period_amount / normalised.months_in_interval,
             0
         ) as decimal(28, 10)) as gross_mrr_native,
         normalised.is_counting_status
         and normalised.price_type = 'recurring'
         and normalised.recurring_usage_type = 'licensed'
-        and coalesce(normalised.unit_amount, 0) > 0
+        and coalesce(normalised.period_amount, 0) > 0
         and normalised.quantity > 0
         and normalised.months_in_interval > 0 as counts_toward_mrr
     from normalised

@@ -19,7 +19,6 @@ items as (
 
 discounts as (
     select * from {{ ref('int_subscription_discounts_windowed') }}
-    where is_recurring
 ),
 
 rates as (

@@ -1,6 +1,8 @@
 {#
     One row per item of every loaded subscription version. The price comes embedded in the
-    item (`price`, or `plan` on very old exports). Amounts in decimal currency units.
+    item (`price`, or `plan` on very old exports). Amounts in decimal currency units; a tiered
+    price has no unit_amount, its tiers are in stg_stripe__subscription_item_tier_versions or
+    stg_stripe__price_tiers.
 #}
 
 with
@@ -39,6 +41,8 @@ decoded as (
         coalesce({{ json_str('item', '$.price.type') }}, 'recurring') as price_type,
         coalesce({{ json_str('item', '$.price.billing_scheme') }}, {{ json_str('item', '$.plan.billing_scheme') }})
             as billing_scheme,
+        coalesce({{ json_str('item', '$.price.tiers_mode') }}, {{ json_str('item', '$.plan.tiers_mode') }})
+            as tiers_mode,
         coalesce({{ json_str('item', '$.price.recurring.interval') }}, {{ json_str('item', '$.plan.interval') }})
             as recurring_interval,
         cast(coalesce(
@@ -71,6 +75,7 @@ final as (
         {{ stripe_amount('unit_amount_minor', 'currency') }} as unit_amount,
         price_type,
         billing_scheme,
+        tiers_mode,
         recurring_interval,
         recurring_interval_count,
         recurring_usage_type,
