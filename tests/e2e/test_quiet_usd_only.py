@@ -37,7 +37,9 @@ def _write_usd_only_landing(landing: Landing) -> None:
         [{"id": "cus_1", "object": "customer", "created": _ts(start), "currency": "usd",
           "metadata": {"hubspot_company_id": "101"}}],
     )  # fmt: skip
-    landing.write("stripe/products", day, [{"id": "prod_1", "object": "product", "created": 1}])
+    landing.write(
+        "stripe/products", day, [{"id": "prod_1", "object": "product", "created": _ts(start)}]
+    )
     price = {
         "id": "price_1", "object": "price", "product": "prod_1", "currency": "usd",
         "unit_amount": 50000, "type": "recurring", "active": True, "created": _ts(start),
