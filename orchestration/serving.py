@@ -16,13 +16,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckKey,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
 from orchestration.check_warnings import standing_warnings
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import get_settings
-from orchestration.transform import MANIFEST_PATH, newest_run_results
+from orchestration.transform import MANIFEST_PATH, dbt_models, newest_run_results
 
 MARTS_SCHEMA = "marts"
 REFRESH_LOG = "meta.refresh_log"
@@ -158,6 +165,15 @@ def _dbt_test_summary() -> dict[str, object]:
     return summary
 
 
+def _declared_check_keys() -> list[AssetCheckKey]:
+    """Every check of the code location: the gate's and dbt's (the job running this asset
+    knows only its own, and the raw checks run with the ingestion)."""
+    from orchestration.quality import build_quality_checks
+
+    gate = [key for checks in build_quality_checks() for key in checks.check_keys]
+    return gate + list(dbt_models.check_keys)
+
+
 MART_DOCS = mart_docs()
 
 
@@ -178,9 +194,7 @@ def published_warehouse(
 ) -> MaterializeResult:
     settings = get_settings()
     checks = _dbt_test_summary()
-    warnings = standing_warnings(
-        context.instance, context.repository_def.asset_graph.asset_check_keys
-    )
+    warnings = standing_warnings(context.instance, _declared_check_keys())
     checks["warnings"] = len(warnings)
     with warehouse.get_connection() as con:
         row_counts = publish(
