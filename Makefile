@@ -36,8 +36,8 @@ env: .venv/.synced  ## Create the environment from uv.lock
 
 # Dagster reads dbt's manifest; it is prepared here, never parsed when Dagster imports.
 MANIFEST := dbt_project/target/manifest.json
-DBT_FILES := $(shell find dbt_project/dbt_project.yml dbt_project/models dbt_project/macros \
-	dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
+DBT_FILES := $(shell find dbt_project/dbt_project.yml dbt_project/models dbt_project/macros docs \
+	dbt_project/docs dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
 $(MANIFEST): .venv/.synced $(DBT_FILES)
 	cd dbt_project && $(RUN) dbt parse --profiles-dir . --quiet
 	@touch $@
