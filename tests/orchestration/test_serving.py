@@ -133,19 +133,31 @@ def test_the_serving_file_is_written_in_the_storage_format_of_duckdb_1_0(publish
     assert int.from_bytes(serving.read_bytes()[12:20], "little") == 64
 
 
+def _uv() -> list[str] | None:
+    """uv as the Makefile finds it: on PATH, else `python3 -m uv`."""
+    if shutil.which("uv"):
+        return [shutil.which("uv")]
+    python = shutil.which("python3")
+    if (
+        python
+        and subprocess.run([python, "-m", "uv", "--version"], capture_output=True).returncode == 0
+    ):
+        return [python, "-m", "uv"]
+    return None
+
+
 def _duckdb_cli(*args: str) -> subprocess.CompletedProcess:
     """The newest DuckDB 1.x CLI (PyPI `duckdb-cli`), in a throw-away environment of its own."""
-    uv = shutil.which("uv")
-    command = [uv, "tool", "run", "--isolated", "--from", "duckdb-cli<2", "duckdb", *args]
+    command = [*_uv(), "tool", "run", "--isolated", "--from", "duckdb-cli<2", "duckdb", *args]
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_the_newest_duckdb_1_x_cli_opens_the_serving_file_and_reads_every_mart(published_marts):
     serving, written = published_marts
-    version = _duckdb_cli("-version") if shutil.which("uv") else None
+    version = _duckdb_cli("-version") if _uv() else None
     if version is None or version.returncode != 0:
-        reason = "uv is not on PATH" if version is None else version.stderr.strip()[-500:]
+        reason = "uv is not installed" if version is None else version.stderr.strip()[-500:]
         if os.environ.get("CI"):
             pytest.fail(f"the duckdb-cli package could not be installed in CI: {reason}")
         pytest.skip(f"the duckdb-cli package could not be installed: {reason}")
@@ -159,6 +171,13 @@ def test_the_newest_duckdb_1_x_cli_opens_the_serving_file_and_reads_every_mart(p
     assert {row["mart"]: row["n"] for row in json.loads(counts.stdout)} == {
         mart: 3 for mart in written
     }
+    log = _duckdb_cli(
+        "-readonly", "-json", str(serving), "-c", "select as_of, row_counts from meta.refresh_log"
+    )
+    assert log.returncode == 0, log.stderr
+    [entry] = json.loads(log.stdout)
+    assert entry["as_of"] == "2026-01-31"
+    assert entry["row_counts"] == {mart: 3 for mart in written}
 
     # One mart read value by value, with its column comments (the dbt docs).
     mart = "fct_renewals"  # varchar, date, timestamp, integer, decimal and boolean columns
