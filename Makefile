@@ -4,10 +4,15 @@ SHELL := /bin/bash
 
 SCALE ?= small
 SEED ?= 42
-export CS_LANDING_DIR ?= data/landing
-export CS_WAREHOUSE_PATH ?= data/warehouse.duckdb
-export CS_SERVING_PATH ?= data/serving.duckdb
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# Paths are exported absolute: dbt runs from dbt_project/, where a relative path names another
+# file. A relative one (environment or command line) is taken from the repository root, as
+# orchestration/settings.py does.
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+absolute = $(if $(filter /%,$(1)),$(abspath $(1)),$(abspath $(ROOT)/$(1)))
+override export CS_LANDING_DIR := $(call absolute,$(or $(CS_LANDING_DIR),data/landing))
+override export CS_WAREHOUSE_PATH := $(call absolute,$(or $(CS_WAREHOUSE_PATH),data/warehouse.duckdb))
+override export CS_SERVING_PATH := $(call absolute,$(or $(CS_SERVING_PATH),data/serving.duckdb))
+override export DAGSTER_HOME := $(call absolute,$(or $(DAGSTER_HOME),.dagster_home))
 # uv must use the machine's Python 3.11, never download one.
 export UV_PYTHON_DOWNLOADS := never
 
@@ -15,10 +20,11 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen --no-sync
 PY := $(RUN) python
 
-.PHONY: help env manifest run test lint format generate refresh summary dev docs bench clean
+.PHONY: help env manifest run test lint format generate refresh summary dev docs docs-generate \
+	bench clean
 
 help:  ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -30,8 +36,8 @@ env: .venv/.synced  ## Create the environment from uv.lock
 
 # Dagster reads dbt's manifest; it is prepared here, never parsed when Dagster imports.
 MANIFEST := dbt_project/target/manifest.json
-DBT_FILES := $(shell find dbt_project/dbt_project.yml dbt_project/models dbt_project/macros \
-	dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
+DBT_FILES := $(shell find dbt_project/dbt_project.yml dbt_project/models dbt_project/macros docs \
+	dbt_project/docs dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
 $(MANIFEST): .venv/.synced $(DBT_FILES)
 	cd dbt_project && $(RUN) dbt parse --profiles-dir . --quiet
 	@touch $@
@@ -71,9 +77,14 @@ dev: env $(MANIFEST)  ## Dagster UI on http://localhost:3000
 	@$(PY) -m orchestration.cli dagster-home >/dev/null
 	$(RUN) dagster dev -m orchestration.definitions
 
-docs: env $(MANIFEST)  ## dbt docs (lineage, model and column docs) on http://localhost:8080
-	cd dbt_project && $(RUN) dbt docs generate --profiles-dir . --quiet
+docs: docs-generate  ## dbt docs (lineage, model and column docs) on http://localhost:8080
 	cd dbt_project && $(RUN) dbt docs serve --profiles-dir . --port 8080
+
+# The catalog is read from the warehouse; on a fresh clone it is created empty (no columns
+# from the database then, the yml docs and lineage are all there).
+docs-generate: env $(MANIFEST)  ## Write the dbt docs site into dbt_project/target without serving it
+	@mkdir -p "$(dir $(CS_WAREHOUSE_PATH))"
+	cd dbt_project && $(RUN) dbt docs generate --profiles-dir . --quiet
 
 bench: env $(MANIFEST)  ## Benchmark: make bench SCALE=small|medium|large [SEED=n] [MONTHS=24]
 	$(PY) -m bench.run --scale $(SCALE) --seed $(SEED) $(if $(MONTHS),--months $(MONTHS))

@@ -33,6 +33,12 @@ from orchestration.transform import MANIFEST_PATH, dbt_models, newest_run_result
 
 MARTS_SCHEMA = "marts"
 REFRESH_LOG = "meta.refresh_log"
+# The serving file is written in the oldest storage format DuckDB still writes (storage number
+# 64), not in the writer's newest one, so every BI client opens it: DuckDB 0.10.x to 1.5.x and
+# the JDBC/ODBC drivers built on them, as well as 2.x. The marts publish only types that format
+# has always had (integer, bigint, decimal, double, boolean, varchar, date, timestamp, json),
+# and column comments; newer formats would only add compression the marts do not need.
+SERVING_STORAGE_VERSION = "v1.0.0"
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,10 @@ def publish(
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging_files(serving_path)
     staging_file = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
-    con.execute(f"attach {_sql_literal(str(staging_file))} as publish")
+    con.execute(
+        f"attach {_sql_literal(str(staging_file))} as publish "
+        f"(storage_version {_sql_literal(SERVING_STORAGE_VERSION)})"
+    )
     try:
         con.execute("create schema publish.meta")
         row_counts = _copy_marts(con, marts)

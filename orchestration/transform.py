@@ -28,7 +28,17 @@ if not MANIFEST_PATH.exists():
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
-    """Keys models by layer (`marts/fct_mrr`), groups them by layer, sources by raw schema."""
+    """Keys models by layer (`marts/fct_mrr`), groups them by layer, sources by raw schema.
+
+    Describes each asset by its dbt yml description (grain, rule ids of docs/metrics.md), not
+    by dagster-dbt's default, which appends the model's raw SQL.
+    """
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        description = (dbt_resource_props.get("description") or "").strip()
+        return description or (
+            f"dbt {dbt_resource_props['resource_type']} {dbt_resource_props['name']}"
+        )
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":

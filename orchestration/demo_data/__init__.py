@@ -1,4 +1,4 @@
-"""Demo data: Stripe, HubSpot and Segment exports in the landing layout of ../shared/LANDING.md.
+"""Demo data: Stripe, HubSpot and Segment exports in the landing layout of docs/landing.md.
 
 `generate()` writes a deterministic landing folder and a `generator_report.json` that the
 warehouse and the tests reconcile against; `python -m orchestration.demo_data` is its CLI.

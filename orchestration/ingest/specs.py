@@ -1,4 +1,4 @@
-"""What each landing object must look like: the load-time contract of ../shared/LANDING.md.
+"""What each landing object must look like: the load-time contract (docs/landing.md).
 
 One `ObjectSpec` per `<system>/<object>` folder. The loader turns these specs into SQL that
 checks every record; a record failing a check goes to quarantine with the reason, never dropped.

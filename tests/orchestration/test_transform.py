@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 
-from orchestration.transform import prune_invocation_folders
+from dagster import AssetKey
+
+from orchestration.transform import MANIFEST_PATH, dbt_models, prune_invocation_folders
 
 
 def test_only_the_newest_invocation_folders_are_kept(tmp_path):
@@ -22,3 +25,21 @@ def test_only_the_newest_invocation_folders_are_kept(tmp_path):
         "dbt_models-mid",
         "dbt_models-new",
     ]
+
+
+def test_dbt_assets_are_described_by_their_yml_descriptions_not_their_sql():
+    nodes = {
+        (node["fqn"][1], node["name"]): node
+        for node in json.loads(MANIFEST_PATH.read_text())["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    descriptions = dbt_models.descriptions_by_key
+    for (layer, name), node in nodes.items():
+        description = descriptions[AssetKey([layer, name])]
+        assert "Raw SQL" not in description, name
+        assert node["raw_code"].strip() not in description, name
+        assert description == (node["description"].strip() or f"dbt model {name}"), name
+    # A mart's description is its yml text, rendered: grain and the rule ids it cites.
+    fct_mrr = descriptions[AssetKey(["marts", "fct_mrr"])]
+    assert fct_mrr.startswith("One row per account per month (MRR-5)")
+    assert sum(bool(node["description"].strip()) for node in nodes.values()) > len(nodes) / 2

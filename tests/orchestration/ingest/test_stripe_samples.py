@@ -26,7 +26,13 @@ FOLDER_BY_OBJECT = {
     "refund": "refunds",
 }
 
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no Stripe samples at {SAMPLES}")
+pytestmark = pytest.mark.skipif(
+    not SAMPLES.is_dir(),
+    reason=(
+        f"no Stripe samples at {SAMPLES}: the shared folder beside the repository is absent "
+        "(a plain clone has none); set CS_SHARED_DIR to a folder with samples/stripe/ to run"
+    ),
+)
 
 
 def _samples() -> list[tuple[str, dict]]:
