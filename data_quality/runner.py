@@ -175,7 +175,28 @@ def _context(config: QualityConfig) -> Any:
         SITE_NAME: {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            # GX's renderers, subclassed to tell a blocking failure from a warning.
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "renderer": {
+                    "module_name": "data_quality.docs_render",
+                    "class_name": "SeveritySiteIndexPageRenderer",
+                },
+            },
+            "site_section_builders": {
+                "validations": {
+                    "renderer": {
+                        "class_name": "ValidationResultsPageRenderer",
+                        "column_section_renderer": {
+                            "class_name": "ValidationResultsColumnSectionRenderer",
+                            "table_renderer": {
+                                "module_name": "data_quality.docs_render",
+                                "class_name": "SeverityValidationResultsTableRenderer",
+                            },
+                        },
+                    },
+                },
+            },
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(config.docs_dir),
@@ -215,12 +236,17 @@ def _run_name(run_name: str, label: str) -> str:
 _DEFINITIONS: dict[tuple[int, str, tuple], Any] = {}
 
 
-def _validation_definition(context: Any, batch: Batch) -> Any:
+def _validation_definition(context: Any, batch: Batch, blocking: Sequence[bool]) -> Any:
     """The GX suite and validation definition of a batch, registered once per process for
-    the same rules (registering writes the suite to the store)."""
+    the same rules and severities (registering writes the suite to the store)."""
     import great_expectations as gx
 
-    cache_key = (id(context), batch.suite_name, tuple(repr(rule) for rule in batch.rules))
+    cache_key = (
+        id(context),
+        batch.suite_name,
+        tuple(repr(rule) for rule in batch.rules),
+        tuple(blocking),
+    )
     if cache_key in _DEFINITIONS:
         return _DEFINITIONS[cache_key]
 
@@ -234,8 +260,8 @@ def _validation_definition(context: Any, batch: Batch) -> Any:
     except (KeyError, LookupError):
         batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
     suite = gx.ExpectationSuite(name=batch.suite_name)
-    for number, rule in enumerate(batch.rules):
-        suite.add_expectation(rule.build(f"{batch.suite_name}#{number}"))
+    for number, (rule, blocks) in enumerate(zip(batch.rules, blocking, strict=True)):
+        suite.add_expectation(rule.build(f"{batch.suite_name}#{number}", blocks))
     suite = context.suites.add_or_update(suite)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=batch.suite_name, data=batch_definition, suite=suite)
@@ -297,9 +323,13 @@ def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOut
 
 
 def validate(
-    batches: Iterable[Batch], config: QualityConfig, run_name: str = ""
+    batches: Iterable[Batch], config: QualityConfig, run_name: str = "", asset: str = ""
 ) -> dict[str, CheckOutcome]:
-    """Validate every batch with GX (pandas engine), build Data Docs once, group by check."""
+    """Validate every batch with GX (pandas engine), build Data Docs once, group by check.
+
+    `asset` names the asset as CS_DQ_ERRORS does (`stripe/invoices`, `fct_mrr`): a warning
+    promoted to an error there is blocking in the suite and its Data Docs too.
+    """
     from great_expectations.core.run_identifier import RunIdentifier
 
     context = _context(config)
@@ -325,7 +355,8 @@ def validate(
                 run_batch = Batch(
                     batch.suite_name, batch.frame, runnable, batch.label, batch.index_columns
                 )
-                definition = _validation_definition(context, run_batch)
+                blocking = [config.is_blocking(rule.check, asset) for rule in runnable]
+                definition = _validation_definition(context, run_batch, blocking)
                 result_format: dict[str, Any] = {
                     "result_format": "SUMMARY",
                     "partial_unexpected_count": config.sample_size,
