@@ -409,7 +409,8 @@ def build_docs(context: Any, config: QualityConfig, keys: Sequence[Any]) -> dict
     """Prune old results, build the site (index + the new results' pages); page URL per key."""
     _prune_results(context, config, keep={str(key) for key in keys})
     config.docs_dir.mkdir(parents=True, exist_ok=True)
-    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=list(keys) or None)
+    resources = [*keys, *_suite_pages_to_build(context, config, keys)] if keys else None
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=resources)
     make_offline(config.docs_dir)  # GX links its scripts from CDNs; load them from the site
     urls: dict[str, str] = {}
     for key in keys:
@@ -420,6 +421,19 @@ def build_docs(context: Any, config: QualityConfig, keys: Sequence[Any]) -> dict
         except Exception as error:  # a missing link must not fail the check
             log.warning("no Data Docs page for %s: %s", key, error)
     return urls
+
+
+def _suite_pages_to_build(context: Any, config: QualityConfig, keys: Sequence[Any]) -> list[Any]:
+    """The expectation-suite pages to (re)build: the suites of this run's results (their rules
+    may have changed) and every stored suite whose page is missing, so that no "Expectation
+    Suite" link of the index or of a validation page leads nowhere."""
+    validated = {key.expectation_suite_identifier.name for key in keys}
+    suites = []
+    for suite_key in context.expectations_store.list_keys():
+        page = config.docs_dir / "expectations" / f"{Path(*suite_key.name.split('.'))}.html"
+        if suite_key.name in validated or not page.exists():
+            suites.append(suite_key)
+    return suites
 
 
 def _prune_results(context: Any, config: QualityConfig, keep: set[str]) -> None:
