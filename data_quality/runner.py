@@ -357,9 +357,13 @@ def validate(
                 )
                 blocking = [config.is_blocking(rule.check, asset) for rule in runnable]
                 definition = _validation_definition(context, run_batch, blocking)
+                # COMPLETE: the result lists the unexpected rows with their index columns,
+                # which the Data Docs page shows next to each bad value (SUMMARY keeps only
+                # the partial lists, which GX renders without the rows' keys).
                 result_format: dict[str, Any] = {
-                    "result_format": "SUMMARY",
+                    "result_format": "COMPLETE",
                     "partial_unexpected_count": config.sample_size,
+                    "return_unexpected_index_query": False,
                 }
                 index = [c for c in batch.index_columns if c in batch.frame.columns]
                 if index:
@@ -378,6 +382,7 @@ def validate(
                     outcomes.append(_outcome(batch, rule, gx_result, config.sample_size))
                 key = _result_key(context, batch.suite_name, run_id)
                 if key is not None:
+                    _keep_unexpected_rows(context, key, result, config.unexpected_rows_kept)
                     identifiers.append((key, list(dict.fromkeys(o.check for o in outcomes))))
             for check, outcome in group_by_check(outcomes).items():
                 outcome.batches = 1
@@ -394,6 +399,22 @@ def validate(
     for outcome in checks.values():
         outcome.docs_index = config.docs_index.as_uri()
     return checks
+
+
+def _keep_unexpected_rows(context: Any, key: Any, result: Any, limit: int) -> None:
+    """Store at most `limit` unexpected rows per expectation: a COMPLETE result lists every
+    one, and a broken column of a large batch must not write megabytes per run. The page then
+    says "Sampled Unexpected Values"; counts and percentages stay those of the whole batch."""
+    trimmed = False
+    for expectation in result.results:
+        details = expectation.result or {}
+        for name in ("unexpected_list", "unexpected_index_list"):
+            values = details.get(name)
+            if isinstance(values, list) and len(values) > limit:
+                details[name] = values[:limit]
+                trimmed = True
+    if trimmed:
+        context.validation_results_store.set(key, result)
 
 
 def _result_key(context: Any, suite_name: str, run_id: Any) -> Any:
