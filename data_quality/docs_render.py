@@ -119,8 +119,12 @@ class SeveritySiteIndexPageRenderer(SiteIndexPageRenderer):
     @classmethod
     def _generate_validation_results_link_table(cls, index_links_dict):
         table = super()._generate_validation_results_link_table(index_links_dict)
-        # GX builds one row per link, in order.
+        # GX builds one row per link, in order; if that ever changes, keep its rows as they are
+        # (an exception here would leave the index page empty).
         links = index_links_dict.get("validations_links", [])
+        if len(links) != len(table.table_data):
+            log.warning("index rows do not match validation results: severities not shown")
+            return table
         for link, row in zip(links, table.table_data, strict=True):
             severity = link.get("dq_severity")
             if severity is None:
