@@ -55,6 +55,9 @@ class QualityConfig:
     # batches of whole partition days (see runner.py).
     max_rows_per_batch: int = 500_000
     sample_size: int = 5
+    # Unexpected rows (bad value and the row's key) kept per expectation in a stored result and
+    # shown on its Data Docs page.
+    unexpected_rows_kept: int = 200
     docs_dir: Path = REPO_ROOT / "data_quality" / "docs"
     store_dir: Path = REPO_ROOT / "data_quality" / "gx" / "uncommitted"
     # Validation results kept per suite (older ones and their pages are pruned from the docs).

@@ -116,6 +116,7 @@ def run_raw_checks(
         chain(raw_batches(con, suite, config, days), batches),
         config,
         run_name=f"{run_name} {label}".strip(),
+        asset=spec.key,
     )
     return _with_reports({**outcomes, **decided}, reports, names, skipped)
 
@@ -170,5 +171,5 @@ def run_mart_checks(
                 f"{int(unknown['events'].sum())} events of {len(unknown)} unknown account(s)\n\n"
                 + markdown_table(unknown)
             )
-    outcomes = validate(batches, config, run_name=run_name)
+    outcomes = validate(batches, config, run_name=run_name, asset=suite.model)
     return _with_reports(outcomes, reports, names, skipped)

@@ -90,6 +90,8 @@ COMPANION_FOLDERS: dict[str, tuple[str, ...]] = {
     "@fortawesome/fontawesome-free@6.6.0": ("webfonts",),
 }
 _S3_LOGO = re.compile(r"https://great-expectations-web-assets\.s3[^\"']*/logo-long\.png[^\"']*")
+# GX links a validation page's favicon one folder too shallow (it counts the run folders wrong).
+_FAVICON = re.compile(r'href="[./]*static/images/favicon\.ico"')
 # Subresource-integrity and CORS attributes are for CDN copies; a file:// page would refuse them.
 _SRI_ATTRIBUTES = re.compile(r'\s+(integrity|crossorigin)="[^"]*"')
 
@@ -178,8 +180,19 @@ def localise_page(page: Path, local: dict[str, Path], logo: Path) -> None:
         page.write_text(html, encoding="utf-8")
 
 
+def fix_favicon_links(docs_dir: Path) -> None:
+    """Point every page's favicon link at the site's favicon, relative to the page."""
+    favicon = docs_dir / "static" / "images" / "favicon.ico"
+    for page in docs_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        fixed = _FAVICON.sub(f'href="{os.path.relpath(favicon, page.parent)}"', html)
+        if fixed != html:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def make_offline(docs_dir: Path, cache: Path = VENDOR_CACHE) -> bool:
     """Rewrite every page of the site to load its assets locally. False when npm is missing."""
+    fix_favicon_links(docs_dir)
     if not fetch_packages(cache):
         return False
     local = install_assets(docs_dir, cache)

@@ -131,13 +131,20 @@ class Rule:
         snake = re.sub(r"(?<!^)(?=[A-Z])", "_", self.expectation).lower()
         return f"{snake}({', '.join(self.columns)})"
 
-    def build(self, rule_id: str) -> Any:
+    def build(self, rule_id: str, blocking: bool | None = None) -> Any:
+        """The GX expectation. Its severity is GX's own field: `critical` when a failure blocks
+        publication (the check's flag, or `blocking` for a warning promoted by CS_DQ_ERRORS),
+        `warning` when it only reports; Data Docs show it (data_quality/docs_render.py)."""
         import great_expectations.expectations as gxe
 
-        meta = {"check": self.check, "rule_id": rule_id}
+        if blocking is None:
+            blocking = CHECKS[self.check].blocking
+        meta: dict[str, Any] = {"check": self.check, "rule_id": rule_id}
         if self.note:
             meta["notes"] = self.note
-        return getattr(gxe, self.expectation)(**self.kwargs, meta=meta)
+        return getattr(gxe, self.expectation)(
+            **self.kwargs, meta=meta, severity="critical" if blocking else "warning"
+        )
 
 
 def not_null(check: str, column: str, note: str = "") -> Rule:

@@ -175,7 +175,28 @@ def _context(config: QualityConfig) -> Any:
         SITE_NAME: {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            # GX's renderers, subclassed to tell a blocking failure from a warning.
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "renderer": {
+                    "module_name": "data_quality.docs_render",
+                    "class_name": "SeveritySiteIndexPageRenderer",
+                },
+            },
+            "site_section_builders": {
+                "validations": {
+                    "renderer": {
+                        "class_name": "ValidationResultsPageRenderer",
+                        "column_section_renderer": {
+                            "class_name": "ValidationResultsColumnSectionRenderer",
+                            "table_renderer": {
+                                "module_name": "data_quality.docs_render",
+                                "class_name": "SeverityValidationResultsTableRenderer",
+                            },
+                        },
+                    },
+                },
+            },
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(config.docs_dir),
@@ -215,12 +236,17 @@ def _run_name(run_name: str, label: str) -> str:
 _DEFINITIONS: dict[tuple[int, str, tuple], Any] = {}
 
 
-def _validation_definition(context: Any, batch: Batch) -> Any:
+def _validation_definition(context: Any, batch: Batch, blocking: Sequence[bool]) -> Any:
     """The GX suite and validation definition of a batch, registered once per process for
-    the same rules (registering writes the suite to the store)."""
+    the same rules and severities (registering writes the suite to the store)."""
     import great_expectations as gx
 
-    cache_key = (id(context), batch.suite_name, tuple(repr(rule) for rule in batch.rules))
+    cache_key = (
+        id(context),
+        batch.suite_name,
+        tuple(repr(rule) for rule in batch.rules),
+        tuple(blocking),
+    )
     if cache_key in _DEFINITIONS:
         return _DEFINITIONS[cache_key]
 
@@ -234,8 +260,8 @@ def _validation_definition(context: Any, batch: Batch) -> Any:
     except (KeyError, LookupError):
         batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
     suite = gx.ExpectationSuite(name=batch.suite_name)
-    for number, rule in enumerate(batch.rules):
-        suite.add_expectation(rule.build(f"{batch.suite_name}#{number}"))
+    for number, (rule, blocks) in enumerate(zip(batch.rules, blocking, strict=True)):
+        suite.add_expectation(rule.build(f"{batch.suite_name}#{number}", blocks))
     suite = context.suites.add_or_update(suite)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=batch.suite_name, data=batch_definition, suite=suite)
@@ -297,9 +323,13 @@ def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOut
 
 
 def validate(
-    batches: Iterable[Batch], config: QualityConfig, run_name: str = ""
+    batches: Iterable[Batch], config: QualityConfig, run_name: str = "", asset: str = ""
 ) -> dict[str, CheckOutcome]:
-    """Validate every batch with GX (pandas engine), build Data Docs once, group by check."""
+    """Validate every batch with GX (pandas engine), build Data Docs once, group by check.
+
+    `asset` names the asset as CS_DQ_ERRORS does (`stripe/invoices`, `fct_mrr`): a warning
+    promoted to an error there is blocking in the suite and its Data Docs too.
+    """
     from great_expectations.core.run_identifier import RunIdentifier
 
     context = _context(config)
@@ -325,10 +355,15 @@ def validate(
                 run_batch = Batch(
                     batch.suite_name, batch.frame, runnable, batch.label, batch.index_columns
                 )
-                definition = _validation_definition(context, run_batch)
+                blocking = [config.is_blocking(rule.check, asset) for rule in runnable]
+                definition = _validation_definition(context, run_batch, blocking)
+                # COMPLETE: the result lists the unexpected rows with their index columns,
+                # which the Data Docs page shows next to each bad value (SUMMARY keeps only
+                # the partial lists, which GX renders without the rows' keys).
                 result_format: dict[str, Any] = {
-                    "result_format": "SUMMARY",
+                    "result_format": "COMPLETE",
                     "partial_unexpected_count": config.sample_size,
+                    "return_unexpected_index_query": False,
                 }
                 index = [c for c in batch.index_columns if c in batch.frame.columns]
                 if index:
@@ -347,6 +382,7 @@ def validate(
                     outcomes.append(_outcome(batch, rule, gx_result, config.sample_size))
                 key = _result_key(context, batch.suite_name, run_id)
                 if key is not None:
+                    _keep_unexpected_rows(context, key, result, config.unexpected_rows_kept)
                     identifiers.append((key, list(dict.fromkeys(o.check for o in outcomes))))
             for check, outcome in group_by_check(outcomes).items():
                 outcome.batches = 1
@@ -365,6 +401,22 @@ def validate(
     return checks
 
 
+def _keep_unexpected_rows(context: Any, key: Any, result: Any, limit: int) -> None:
+    """Store at most `limit` unexpected rows per expectation: a COMPLETE result lists every
+    one, and a broken column of a large batch must not write megabytes per run. The page then
+    says "Sampled Unexpected Values"; counts and percentages stay those of the whole batch."""
+    trimmed = False
+    for expectation in result.results:
+        details = expectation.result or {}
+        for name in ("unexpected_list", "unexpected_index_list"):
+            values = details.get(name)
+            if isinstance(values, list) and len(values) > limit:
+                details[name] = values[:limit]
+                trimmed = True
+    if trimmed:
+        context.validation_results_store.set(key, result)
+
+
 def _result_key(context: Any, suite_name: str, run_id: Any) -> Any:
     """The store key GX gave the result of `suite_name` in `run_id` (for its Data Docs page)."""
     for key in context.validation_results_store.list_keys():
@@ -378,7 +430,8 @@ def build_docs(context: Any, config: QualityConfig, keys: Sequence[Any]) -> dict
     """Prune old results, build the site (index + the new results' pages); page URL per key."""
     _prune_results(context, config, keep={str(key) for key in keys})
     config.docs_dir.mkdir(parents=True, exist_ok=True)
-    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=list(keys) or None)
+    resources = [*keys, *_suite_pages_to_build(context, config, keys)] if keys else None
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=resources)
     make_offline(config.docs_dir)  # GX links its scripts from CDNs; load them from the site
     urls: dict[str, str] = {}
     for key in keys:
@@ -389,6 +442,19 @@ def build_docs(context: Any, config: QualityConfig, keys: Sequence[Any]) -> dict
         except Exception as error:  # a missing link must not fail the check
             log.warning("no Data Docs page for %s: %s", key, error)
     return urls
+
+
+def _suite_pages_to_build(context: Any, config: QualityConfig, keys: Sequence[Any]) -> list[Any]:
+    """The expectation-suite pages to (re)build: the suites of this run's results (their rules
+    may have changed) and every stored suite whose page is missing, so that no "Expectation
+    Suite" link of the index or of a validation page leads nowhere."""
+    validated = {key.expectation_suite_identifier.name for key in keys}
+    suites = []
+    for suite_key in context.expectations_store.list_keys():
+        page = config.docs_dir / "expectations" / f"{Path(*suite_key.name.split('.'))}.html"
+        if suite_key.name in validated or not page.exists():
+            suites.append(suite_key)
+    return suites
 
 
 def _prune_results(context: Any, config: QualityConfig, keep: set[str]) -> None:

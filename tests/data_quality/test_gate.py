@@ -9,6 +9,7 @@ import pytest
 from dagster import AssetCheckSeverity, AssetKey, asset, materialize
 from dagster_duckdb import DuckDBResource
 from dq_data import AS_OF, DAY, create_clean_marts, feedback, write_clean_landing
+from site_links import dead_links
 
 from data_quality.config import QualityConfig
 from data_quality.frames import Days
@@ -61,6 +62,9 @@ def test_clean_run_passes_every_check_and_builds_data_docs(landing, con, config)
         "expect_column_values_to_be_in_set" in page.read_text()
         or "values must belong" in page.read_text()
     )
+
+    # Every link of the site (suite pages, validation pages, assets) leads to a file.
+    assert dead_links(config.docs_dir) == {}
 
     # The site opens in a browser on a machine without internet: no script errors.
     for opened in (index, page):
