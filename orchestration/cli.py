@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from data_quality.config import QualityConfig
+from orchestration.headlines import headline_numbers
 from orchestration.ingest.landing import landing_dates
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
@@ -144,6 +146,15 @@ def latest_publication_warnings(serving_path: Path) -> list[dict[str, str]] | No
     return json.loads(row[0]) if row and row[0] else []
 
 
+def _print_headlines(settings: Settings) -> None:
+    headlines = headline_numbers(settings.serving_path)
+    if headlines:
+        print("\nHeadlines (published):")
+        width = max(len(h.label) for h in headlines)
+        for h in headlines:
+            print(f"  {h.label:<{width}}  {h.value}  [{h.period}]")
+
+
 def _print_warnings(settings: Settings) -> None:
     warnings = latest_publication_warnings(settings.serving_path)
     if warnings is None:
@@ -190,11 +201,15 @@ def summary(settings: Settings) -> int:
         print(f"\nMarts ({len(marts)} tables in schema marts):")
         for name, rows in marts:
             print(f"  {name:<{width}}  {rows:>10,}")
+    _print_headlines(settings)
     _print_warnings(settings)
     print("\nOutputs:")
     print(f"  warehouse   {settings.warehouse_path} (working file: one writer, no BI readers)")
     print(f"  serving     {settings.serving_path} (published snapshot for BI tools, read-only)")
     print(f"  report      {settings.report_path} (CS report, open in a browser)")
+    print(
+        f"  data docs   {QualityConfig.from_env().docs_index} (quality results, open in a browser)"
+    )
     print(f"  landing     {settings.landing_dir}")
     print(f"  dagster     {settings.dagster_home} (`make dev` opens the UI)")
     return 0
