@@ -46,7 +46,9 @@ _LINE_READER = (
 
 @dataclass(frozen=True)
 class Days:
-    """An inclusive range of partition days; None anywhere means the whole table."""
+    """An inclusive range of partition days; None anywhere means the whole table. A range
+    that ends before it starts holds no day: only the table-level rules (freshness,
+    reconciliations across tables) have something to judge."""
 
     start: date
     end: date
@@ -59,6 +61,8 @@ class Days:
 
     @property
     def label(self) -> str:
+        if self.start > self.end:
+            return "no days"
         return self.start.isoformat() if self.start == self.end else f"{self.start}..{self.end}"
 
 
