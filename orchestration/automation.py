@@ -9,13 +9,13 @@
   window (start/end) in the run config, keyed by the files themselves: a re-sent identical
   file starts nothing, a late file for an old day is picked up, and the loader replaces the
   day rather than appending to it.
+- `transform_after_ingest`: when an ingestion run succeeds, request the transformation
+  (incremental dbt build, checks, publication, CS report). One queued transformation covers
+  every ingestion that finished before it starts, so no second one is queued behind it.
 
 The ingestion job is not partitioned: a request's days are the `ingest_window` resource's
 config (orchestration/window.py), so a run over any range is one run and Dagster's event log
 grows with runs and objects, not with days.
-- `transform_after_ingest`: when an ingestion run succeeds, request the transformation
-  (incremental dbt build, checks, publication, CS report). One queued transformation covers
-  every ingestion that finished before it starts, so no second one is queued behind it.
 """
 
 from __future__ import annotations
