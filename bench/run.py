@@ -133,6 +133,10 @@ def _require(measured: Measurement, log: Path) -> None:
         raise SystemExit(f"bench: {measured.label} failed (exit {measured.returncode}):\n{tail}")
 
 
+# Dagster runs per `orchestration.cli refresh` (ingestion to publication in one run).
+REFRESH_RUNS = 1
+
+
 def dagster_steps(dagster_home: Path, runs: int) -> list[dict]:
     """Seconds per step of the newest `runs` Dagster runs (ingestion, checks, dbt, publish)."""
     os.environ["DAGSTER_HOME"] = str(dagster_home)
@@ -281,13 +285,13 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
     print(f"limit: {measurements['limit'].seconds:.1f}s", flush=True)
     measurements["full"] = refresh(ws, "full", previous_day)
     print(f"full refresh: {measurements['full'].seconds:.1f}s", flush=True)
-    full_steps = dagster_steps(ws.root / "dagster_home", runs=2)
+    full_steps = dagster_steps(ws.root / "dagster_home", runs=REFRESH_RUNS)
     full_dbt = dbt_models()
     link_days(ws, lambda day: day == last_day)  # the next day's exports arrive
     day = last_day.isoformat()
     measurements["incremental"] = refresh(ws, "incremental", last_day, "--start", day, "--end", day)
     print(f"incremental refresh: {measurements['incremental'].seconds:.1f}s", flush=True)
-    incremental_steps = dagster_steps(ws.root / "dagster_home", runs=2)
+    incremental_steps = dagster_steps(ws.root / "dagster_home", runs=REFRESH_RUNS)
     mismatches = None
     if peer:
         measurements["pandas_peer"], mismatches = measure_peer(ws, last_day)

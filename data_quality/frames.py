@@ -1,10 +1,10 @@
 """The DuckDB side of the gate: typed, column-pruned frames for GX to validate.
 
 Row-level suites read only the columns they need, extracted from the JSON in SQL, for the
-partitions a run loaded. Where a rule is about a whole table or a day rather than a row
-(freshness, volume, reconciliations, the MRR spine and band), DuckDB aggregates and GX
-validates the small aggregate frame: counting 20 M Segment rows per day takes DuckDB a second,
-while moving them into pandas would take minutes and gigabytes.
+days a run loaded (the load log names each day's run). Where a rule is about a whole table or
+a day rather than a row (freshness, volume, reconciliations, the MRR spine and band), DuckDB
+aggregates and GX validates the small aggregate frame: counting 20 M Segment rows per day takes
+DuckDB a second, while moving them into pandas would take minutes and gigabytes.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ _LINE_READER = (
 
 @dataclass(frozen=True)
 class Days:
-    """An inclusive range of partition days; None anywhere means the whole table."""
+    """An inclusive range of partition days; None anywhere means the whole table. A range
+    that ends before it starts holds no day: only the table-level rules (freshness,
+    reconciliations across tables) have something to judge."""
 
     start: date
     end: date
@@ -59,6 +61,8 @@ class Days:
 
     @property
     def label(self) -> str:
+        if self.start > self.end:
+            return "no days"
         return self.start.isoformat() if self.start == self.end else f"{self.start}..{self.end}"
 
 

@@ -3,14 +3,19 @@
 - `daily_refresh`: a schedule (CS_REFRESH_CRON, default 03:00 UTC) that ingests the last
   CS_REFRESH_LOOKBACK_DAYS complete days. Re-reading a few days catches files that arrived
   late; days whose files are unchanged are skipped by the loader, so they cost nothing.
-- `landing_files`: a sensor on the landing folder. Its cursor records, per partition day, a
+- `landing_files`: a sensor on the landing folder. Its cursor records, per landing day, a
   digest of that day's files (path, size, modification time). A new or changed file makes its
-  day differ, and one ingestion run is requested per stretch of consecutive changed days,
-  keyed by the files themselves: a re-sent identical file starts nothing, a late file for an
-  old day is picked up, and the loader replaces the day rather than appending to it.
+  day differ, and one ingestion run is requested per stretch of consecutive changed days, its
+  window (start/end) in the run config, keyed by the files themselves: a re-sent identical
+  file starts nothing, a late file for an old day is picked up, and the loader replaces the
+  day rather than appending to it.
 - `transform_after_ingest`: when an ingestion run succeeds, request the transformation
   (incremental dbt build, checks, publication, CS report). One queued transformation covers
   every ingestion that finished before it starts, so no second one is queued behind it.
+
+The ingestion job is not partitioned: a request's days are the `ingest_window` resource's
+config (orchestration/window.py), so a run over any range is one run and Dagster's event log
+grows with runs and objects, not with days.
 """
 
 from __future__ import annotations
@@ -42,13 +47,8 @@ from orchestration.ingest.landing import scan_object
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.jobs import ingest_job, transform_job
-from orchestration.partitions import (
-    DAILY_PARTITIONS,
-    PARTITION_RANGE_END_TAG,
-    PARTITION_RANGE_START_TAG,
-    range_tags,
-)
 from orchestration.settings import get_settings
+from orchestration.window import window_of, window_run_config
 
 SENSOR_INTERVAL_SECONDS = 60
 
@@ -71,7 +71,8 @@ def daily_refresh(context: ScheduleEvaluationContext) -> RunRequest:
     today = context.scheduled_execution_time.date()
     lookback = get_settings().refresh_lookback_days
     first, last = today - timedelta(days=lookback), today - timedelta(days=1)
-    return RunRequest(run_key=f"daily-{today.isoformat()}", tags=range_tags(first, last))
+    window = window_run_config(first, last)
+    return RunRequest(run_key=f"daily-{today.isoformat()}", run_config=window)
 
 
 # --- landing sensor ---------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def _digest(files: Iterable[FileKey]) -> str:
 
 
 def landing_files_by_day(landing_dir: Path) -> dict[date, list[FileKey]]:
-    """Every file the loader would read, by partition day (the loader's own scan)."""
+    """Every file the loader would read, by landing day (the loader's own scan)."""
     by_day: dict[date, list[FileKey]] = {}
     for target in ALL_TARGETS:
         spec = target.spec
@@ -141,21 +142,18 @@ def consecutive_ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 
 def changed_day_requests(
-    landing: dict[date, list[FileKey]],
-    current: dict[str, str],
-    known: dict[str, str],
-    partition_keys: set[str],
-) -> tuple[list[RunRequest], list[str]]:
-    """Run requests for days whose digest (`current`, of `landing`) differs from `known`; and
-    the changed days outside the partitions."""
+    landing: dict[date, list[FileKey]], current: dict[str, str], known: dict[str, str]
+) -> list[RunRequest]:
+    """One run request per stretch of consecutive days whose digest (`current`, of `landing`)
+    differs from `known`, keyed by the stretch's files."""
     changed = [date.fromisoformat(d) for d, digest in current.items() if known.get(d) != digest]
-    outside = sorted(d.isoformat() for d in changed if d.isoformat() not in partition_keys)
     requests = []
-    for first, last in consecutive_ranges(d for d in changed if d.isoformat() in partition_keys):
-        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-        files = [f for day in days for f in landing.get(day, [])]
-        requests.append(RunRequest(run_key=f"files-{_digest(files)}", tags=range_tags(first, last)))
-    return requests, outside
+    for first, last in consecutive_ranges(changed):
+        files = [f for day, day_files in landing.items() if first <= day <= last for f in day_files]
+        requests.append(
+            RunRequest(run_key=f"files-{_digest(files)}", run_config=window_run_config(first, last))
+        )
+    return requests
 
 
 @sensor(
@@ -179,24 +177,16 @@ def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason
             return SkipReason("The warehouse is being written; the cursor is seeded next tick.")
         known = day_digests(loaded)
     landing = landing_files_by_day(settings.landing_dir)
-    partition_keys = set(DAILY_PARTITIONS.get_partition_keys())
     cursor = day_digests(landing)
-    requests, outside = changed_day_requests(landing, cursor, known, partition_keys)
-    if outside:
-        context.log.warning(
-            f"Landing days outside the daily partitions ({', '.join(outside[:5])}…): restart the "
-            "code location (or set CS_HISTORY_START) so the partitions include them."
-        )
-    for day in outside:  # not yet loadable: keep them "unseen" so they are requested later
-        cursor[day] = known.get(day, "")
+    requests = changed_day_requests(landing, cursor, known)
     if not requests:
         return SensorResult(
             skip_reason="No new or changed landing files.", cursor=json.dumps(cursor)
         )
     for request in requests:
+        first, last = window_of(request.run_config)
         context.log.info(
-            f"Changed files for {request.tags[PARTITION_RANGE_START_TAG]}.."
-            f"{request.tags[PARTITION_RANGE_END_TAG]}: requesting ingestion ({request.run_key})"
+            f"Changed files for {first}..{last}: requesting ingestion ({request.run_key})"
         )
     return SensorResult(run_requests=requests, cursor=json.dumps(cursor))
 

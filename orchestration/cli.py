@@ -1,12 +1,13 @@
 """Command line behind the Makefile: `python -m orchestration.cli COMMAND`.
 
-`refresh` materialises every asset through Dagster, so runs, metadata and checks land in the
-instance the UI shows. It takes two runs, because one Dagster run cannot mix a partition range
-with unpartitioned assets: `ingest` (every landing day of every object, as one single-run
-backfill), then the transformation (dbt build with its tests, the checks, the publication).
-It exits non-zero and names the failing step when anything fails.
+`refresh` materialises every asset through Dagster in one run (job `refresh_warehouse`), so
+runs, metadata and checks land in the instance the UI shows: ingestion of the new or changed
+landing days, their checks, dbt build with its tests, the mart checks, the publication and the
+CS report. `ingest` runs the ingestion and its checks only (job `ingest_landing`). Both exit
+non-zero and name the failing step or check when anything fails.
 
-`--start/--end` backfill a range of landing days (one run, however long the range).
+`--start/--end` narrow the landing days visited (a backfill: one run, however long the
+range); they travel in the run config (`resources.ingest_window.config`).
 Refreshes of one warehouse take turns (orchestration.refresh_lock): a second one waits.
 """
 
@@ -29,9 +30,9 @@ from orchestration.headlines import headline_numbers
 from orchestration.ingest.landing import landing_dates
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
-from orchestration.partitions import range_tags
 from orchestration.refresh_lock import CLI_PID_TAG, recover_abandoned_runs, refresh_lock
 from orchestration.settings import REPO_ROOT, Settings, get_settings
+from orchestration.window import window_run_config
 
 # Dagster's console logger at INFO: progress lines, without the engine's DEBUG chatter.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -80,7 +81,7 @@ def _report_failure(result, stage: str) -> None:
             print(f"FAILED check {where}: {evaluation.description}", file=sys.stderr)
 
 
-def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> bool:
+def _execute(job_name: str, stage: str, run_config: dict) -> bool:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
@@ -90,8 +91,8 @@ def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> b
         print(f"Marked run {run_id} failed: its refresh was killed before it finished")
     result = defs.resolve_job_def(job_name).execute_in_process(
         instance=instance,
-        run_config=QUIET_RUN_CONFIG,
-        tags={**(tags or {}), CLI_PID_TAG: str(os.getpid())},
+        run_config={**QUIET_RUN_CONFIG, **run_config},
+        tags={CLI_PID_TAG: str(os.getpid())},
         raise_on_error=False,
     )
     if not result.success:
@@ -99,27 +100,27 @@ def _execute(job_name: str, stage: str, tags: dict[str, str] | None = None) -> b
     return result.success
 
 
-def _ingest(settings: Settings, start: date | None, end: date | None) -> int:
+def _window(settings: Settings, start: date | None, end: date | None) -> dict:
+    """Run config of the landing days to visit; says which days those are."""
     first, last = _landing_range(settings, start, end)
-    print(f"Ingesting landing days {first}..{last} (as of {settings.as_of})")
-    return 0 if _execute("ingest_landing", "ingestion", range_tags(first, last)) else 1
+    print(f"Ingesting landing days {first}..{last} (as of {settings.as_of})", flush=True)
+    return window_run_config(start and first, end and last)
 
 
 def ingest(settings: Settings, start: date | None = None, end: date | None = None) -> int:
-    """Materialise every ingestion asset over the landing days, as one single-run backfill."""
+    """Load the new or changed landing days (within start..end) and check them: one run."""
     ensure_dagster_home(settings)
     with refresh_lock(settings.warehouse_path):
-        return _ingest(settings, start, end)
+        return 0 if _execute("ingest_landing", "ingestion", _window(settings, start, end)) else 1
 
 
 def refresh(settings: Settings, start: date | None = None, end: date | None = None) -> int:
-    """Ingestion, then the transformation: dbt build, checks, publication, CS report."""
+    """One run: ingestion and its checks, dbt build, mart checks, publication, CS report."""
     ensure_dagster_home(settings)
     with refresh_lock(settings.warehouse_path):
-        if _ingest(settings, start, end) != 0:
-            return 1
-        print("Building the warehouse with dbt (staging, intermediate, marts, tests), publishing")
-        return 0 if _execute("transform_warehouse", "transformation") else 1
+        window = _window(settings, start, end)
+        print("Then dbt (staging, intermediate, marts, tests), the checks and the publication")
+        return 0 if _execute("refresh_warehouse", "refresh", window) else 1
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:

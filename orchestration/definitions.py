@@ -8,7 +8,7 @@ from orchestration.automation import SCHEDULES, SENSORS
 from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
-from orchestration.jobs import ingest_job, transform_job
+from orchestration.jobs import ingest_job, refresh_job, transform_job
 from orchestration.quality import QualityResource, build_quality_checks
 from orchestration.report import cs_report
 from orchestration.resources import build_resources
@@ -25,7 +25,7 @@ defs = Definitions(
         cs_report,
     ],
     asset_checks=build_quality_checks(),
-    jobs=[ingest_job, transform_job],
+    jobs=[ingest_job, transform_job, refresh_job],
     schedules=SCHEDULES,
     sensors=SENSORS,
     # QualityResource lives in quality.py, which itself builds on resources.py.

@@ -7,14 +7,17 @@ downstream of a failed check do not run. Anomalies (freshness, Segment volume, p
 MRR reconciliations, unknown currencies or accounts) are warnings, which CS_DQ_ERRORS can
 promote to errors per asset. Every result links to the Data Docs built on each run.
 
-Raw checks validate the partitions the run loaded (the check context's partition range),
-or the whole table, column-pruned, when run on their own.
+Raw checks validate the days this run loaded: the load log (`main.raw_load_log`) records the
+run that loaded each day, and the check reads the days logged under its own run id (their
+span, first..last). When the run loaded no day of the object (all unchanged), only the
+table-level rules (freshness, cross-table reconciliations) are judged. Run on their own (the
+asset was not materialized in the run), they validate the whole table, column-pruned.
 """
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -37,7 +40,7 @@ from data_quality.gate import mart_check_names, raw_check_names, run_mart_checks
 from data_quality.mart_suites import MART_SUITES, MartSuite
 from data_quality.rules import CHECKS
 from data_quality.runner import CheckOutcome
-from orchestration.ingest.loader import LoadTarget
+from orchestration.ingest.loader import LoadTarget, days_loaded_by_run
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
 
@@ -97,12 +100,27 @@ def read_only_connection(warehouse: DuckDBResource) -> Iterator[duckdb.DuckDBPyC
         con.close()
 
 
-def partition_days(context: AssetCheckExecutionContext) -> Days | None:
-    """The partition days of the run, or None (validate the whole table) outside one."""
-    if not (context.has_partition_key or context.has_partition_key_range):
+def materialized_in_this_run(context: AssetCheckExecutionContext, asset_key: AssetKey) -> bool:
+    """Whether the checked asset was materialized earlier in the check's own run."""
+    latest = context.instance.get_latest_materialization_event(asset_key)
+    return latest is not None and latest.run_id == context.run.run_id
+
+
+def days_to_validate(
+    context: AssetCheckExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    target: LoadTarget,
+    as_of: date,
+) -> Days | None:
+    """The span of days this run loaded; an empty range when it loaded none; None (the whole
+    table) when the asset was not materialized in this run (the check runs on its own)."""
+    spec = target.spec
+    if not materialized_in_this_run(context, AssetKey([spec.schema, spec.object])):
         return None
-    keys = context.partition_key_range
-    return Days(date.fromisoformat(keys.start), date.fromisoformat(keys.end))
+    loaded = days_loaded_by_run(con, spec, [context.run.run_id])
+    if not loaded:
+        return Days(as_of + timedelta(days=1), as_of)
+    return Days(loaded[0], loaded[-1])
 
 
 def _rules_markdown(outcome: CheckOutcome) -> str:
@@ -127,15 +145,19 @@ def gate_asset_name(asset_key: AssetKey) -> str:
 
 
 def check_result(
-    outcome: CheckOutcome, asset_key: AssetKey, config: QualityConfig | None = None
+    outcome: CheckOutcome,
+    asset_key: AssetKey,
+    config: QualityConfig | None = None,
+    scope: str | None = None,
 ) -> AssetCheckResult:
-    """A Dagster result from a gate outcome: severity, counts, samples, suites, Data Docs."""
+    """A Dagster result from a gate outcome: severity (promoted by `config` when given),
+    counts, samples, suites, Data Docs, and the `scope` validated (which days) when given."""
     if config is None:
         blocking = CHECKS[outcome.check].blocking
     else:
         blocking = config.is_blocking(outcome.check, gate_asset_name(asset_key))
     severity = AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN
-    metadata: dict[str, object] = {}
+    metadata: dict[str, object] = {"scope": scope} if scope else {}
     if outcome.skipped:
         # Nothing to validate yet (e.g. dbt has not built the mart): a warning that says so,
         # never a blocking error.
@@ -206,11 +228,12 @@ def _selected(
     outcomes: dict[str, CheckOutcome],
     key: AssetKey,
     config: QualityConfig,
+    scope: str | None = None,
 ):
     selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
     for name, outcome in outcomes.items():
         if name in selected:
-            yield check_result(outcome, key, config)
+            yield check_result(outcome, key, config, scope)
 
 
 def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
@@ -236,10 +259,11 @@ def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
         landing: LandingResource,
         quality: QualityResource,
     ):
-        days = partition_days(context)
-        context.log.info(f"{spec.table}: validating {days.label if days else 'the whole table'}")
         config = quality.config()
         with read_only_connection(warehouse) as con:
+            days = days_to_validate(context, con, target, config.as_of)
+            scope = f"days loaded by this run: {days.label}" if days else "whole table"
+            context.log.info(f"{spec.table}: validating the {scope}")
             outcomes = run_raw_checks(
                 con,
                 target,
@@ -248,7 +272,7 @@ def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
                 days,
                 run_name=context.run.run_id.split("-")[0],
             )
-        yield from _selected(context, outcomes, asset_key, config)
+        yield from _selected(context, outcomes, asset_key, config, scope)
 
     return _check
 

@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from orchestration.settings import DBT_PROJECT_DIR, Settings, get_settings
+from orchestration.window import WINDOW_RESOURCE, IngestWindow
 
 # Dagster concurrency pool of every asset that writes the working warehouse: DuckDB admits
 # one writing process, so runs queue for this pool instead of failing on the file lock.
@@ -41,6 +42,8 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
             connection_config={"memory_limit": settings.duckdb_memory_limit},
         ),
         "landing": LandingResource(landing_dir=str(settings.landing_dir)),
+        # Every landing day unless a run's config narrows it (a backfill).
+        WINDOW_RESOURCE: IngestWindow(),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),

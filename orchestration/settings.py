@@ -6,7 +6,6 @@
 | CS_WAREHOUSE_PATH   | data/warehouse.duckdb        | the working warehouse (one writer)          |
 | CS_SERVING_PATH     | data/serving.duckdb          | the published file BI tools read            |
 | CS_AS_OF            | today (UTC)                  | the refresh date; "current" means this day  |
-| CS_HISTORY_START    | first date folder in landing | first daily partition                       |
 | CS_REPORT_PATH      | data/cs_report.html          | the CS report written after each publish    |
 | CS_REFRESH_CRON     | 0 3 * * *                    | daily refresh schedule (cron, UTC)          |
 | CS_REFRESH_LOOKBACK_DAYS | 3                       | days the scheduled refresh (re)ingests      |
@@ -59,7 +58,6 @@ class Settings:
     warehouse_path: Path
     serving_path: Path
     as_of: date
-    history_start: date | None
     dagster_home: Path
     report_path: Path = REPO_ROOT / "data" / "cs_report.html"
     refresh_cron: str = "0 3 * * *"
@@ -78,7 +76,6 @@ class Settings:
             warehouse_path=_path(env, "CS_WAREHOUSE_PATH", "data/warehouse.duckdb"),
             serving_path=_path(env, "CS_SERVING_PATH", "data/serving.duckdb"),
             as_of=_date(env, "CS_AS_OF") or datetime.now(UTC).date(),
-            history_start=_date(env, "CS_HISTORY_START"),
             dagster_home=_path(env, "DAGSTER_HOME", ".dagster_home"),
             report_path=_path(env, "CS_REPORT_PATH", "data/cs_report.html"),
             refresh_cron=env.get("CS_REFRESH_CRON") or "0 3 * * *",

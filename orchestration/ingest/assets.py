@@ -1,49 +1,40 @@
 """The factory behind every ingestion asset: one Dagster asset per landing object.
 
-Each asset is daily-partitioned and backfills a range of days in a single run (one DuckDB
-transaction per batch of days, not one Dagster step per day). Its metadata says what a run did:
-records loaded and quarantined, files read, and per file lines = loaded + quarantined.
+The assets are not partitioned. An asset's state is its load log (`main.raw_load_log`): a run
+visits the day folders that exist within its window (`ingest_window`, all days by default),
+skips the days whose files are unchanged and replaces the others, each in one transaction. So
+Dagster records one materialization per object and run, whatever the history's length, and a
+backfill of any range is one run. The materialization's metadata describes that run's loads:
+days loaded and unchanged, records loaded and quarantined, files read (lines = loaded +
+quarantined per file).
 """
 
-import warnings
-from datetime import date, timedelta
 from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
     AssetsDefinition,
-    BackfillPolicy,
-    BetaWarning,
+    DagsterInstance,
+    DagsterRunStatus,
     Failure,
     MaterializeResult,
     MetadataValue,
-    PartitionsDefinition,
+    RunsFilter,
     asset,
 )
 from dagster_duckdb import DuckDBResource
 
-from orchestration.ingest.loader import LoadTarget, PartitionLoad, load_partitions
-from orchestration.ingest.raw_schema import QUARANTINE_TABLE
+from orchestration.ingest.loader import LoadTarget, PartitionLoad, load_partitions, loading_runs
+from orchestration.ingest.raw_schema import QUARANTINE_TABLE, create_raw_tables
 from orchestration.ingest.targets import ALL_TARGETS
-from orchestration.partitions import DAILY_PARTITIONS
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
+from orchestration.window import IngestWindow
 
 _FILE_TABLE_ROWS = 30
-# Single-run backfills are what make a two-year history load one run; the Dagster release is
-# pinned, so the "beta" notice on `backfill_policy` is known and would only repeat per asset.
-warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
 
 
-def partition_days(context: AssetExecutionContext) -> list[date]:
-    window = context.partition_time_window
-    first, end = window.start.date(), window.end.date()
-    return [first + timedelta(days=i) for i in range((end - first).days)]
-
-
-def _files_markdown(loads: list[PartitionLoad], only_quarantined: bool) -> str:
-    rows = [f for load in loads for f in load.files]
-    if only_quarantined:
-        rows = [f for f in rows if f.records_quarantined]
+def _files_markdown(loaded: list[PartitionLoad]) -> str:
+    rows = [f for load in loaded for f in load.files]
     lines = ["| file | lines read | loaded | quarantined |", "|---|---:|---:|---:|"]
     shown = sorted(rows, key=lambda f: (-f.records_quarantined, f.relative_path))
     for f in shown[:_FILE_TABLE_ROWS]:
@@ -56,51 +47,83 @@ def _files_markdown(loads: list[PartitionLoad], only_quarantined: bool) -> str:
 
 
 def load_metadata(loads: list[PartitionLoad], table_rows: int, quarantine_rows: int) -> dict:
-    """What a run did. In a range run Dagster copies it onto every partition of the range, so
-    the counts are the run's (`partitions_in_run` says how many) and, past a week, the file
-    table lists only files with quarantined records, to keep the event log small."""
+    """What this run did to one object: counts over the days it (re)loaded, never over the
+    unchanged days it skipped; the table's and the quarantine's totals are labelled as such."""
+    loaded = [load for load in loads if not load.skipped_unchanged and load.error is None]
+    days = [load.partition_date for load in loaded]
     return {
         "dagster/row_count": table_rows,
-        "partitions_in_run": len(loads),
-        "records_loaded": sum(load.records_loaded for load in loads),
-        "records_quarantined": sum(load.records_quarantined for load in loads),
-        "lines_read": sum(load.lines_read for load in loads),
-        "files": sum(len(load.files) for load in loads),
-        "partitions_loaded": sum(not load.skipped_unchanged for load in loads),
-        "partitions_unchanged": sum(load.skipped_unchanged for load in loads),
+        "days_loaded": len(loaded),
+        "days_unchanged": sum(load.skipped_unchanged for load in loads),
+        "days_failed": sum(load.error is not None for load in loads),
+        "first_day_loaded": min(days).isoformat() if days else "none",
+        "last_day_loaded": max(days).isoformat() if days else "none",
+        "records_loaded": sum(load.records_loaded for load in loaded),
+        "records_quarantined": sum(load.records_quarantined for load in loaded),
+        "lines_read": sum(load.lines_read for load in loaded),
+        "files": sum(len(load.files) for load in loaded),
         "quarantine_rows_total": quarantine_rows,
-        "files_detail": MetadataValue.md(_files_markdown(loads, only_quarantined=len(loads) > 7)),
+        "files_detail": MetadataValue.md(_files_markdown(loaded)),
     }
 
 
-def build_ingestion_asset(
-    target: LoadTarget, group_name: str, partitions_def: PartitionsDefinition = DAILY_PARTITIONS
-) -> AssetsDefinition:
-    """The daily-partitioned asset of one landing object (tests pass their own partitions)."""
+def unconfirmed_runs(
+    instance: DagsterInstance, run_ids: list[str | None], current_run_id: str
+) -> set[str]:
+    """The runs among `run_ids` that ended without succeeding (a blocking check failed, the
+    process was killed): the days they loaded have not passed their checks, so they are
+    loaded and checked again. Runs unknown to this instance, and loads made outside a run,
+    count as confirmed."""
+    others = [run_id for run_id in run_ids if run_id and run_id != current_run_id]
+    if not others:
+        return set()
+    records = instance.get_run_records(RunsFilter(run_ids=others))
+    return {
+        record.dagster_run.run_id
+        for record in records
+        if record.dagster_run.status != DagsterRunStatus.SUCCESS
+    }
+
+
+def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefinition:
+    """The (unpartitioned) asset of one landing object."""
     spec = target.spec
 
     @asset(
         name=spec.object,
         key_prefix=[spec.schema],
         group_name=group_name,
-        partitions_def=partitions_def,
-        backfill_policy=BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", spec.system},
         description=(
             f"{spec.description}\n\nRaw table `{spec.table}`: every record of "
             f"`<landing>/{spec.key}/<YYYY-MM-DD>/` with its original JSON and lineage; bad "
-            f"records go to `{QUARANTINE_TABLE}` with file, line and reason."
+            f"records go to `{QUARANTINE_TABLE}` with file, line and reason. A run loads the "
+            "new or changed days within its `ingest_window` (default: all)."
         ),
     )
     def _ingest(
-        context: AssetExecutionContext, warehouse: DuckDBResource, landing: LandingResource
+        context: AssetExecutionContext,
+        warehouse: DuckDBResource,
+        landing: LandingResource,
+        ingest_window: IngestWindow,
     ) -> MaterializeResult:
-        days = partition_days(context)
-        context.log.info(f"{spec.key}: loading {len(days)} day(s) {days[0]}..{days[-1]}")
+        first, last = ingest_window.bounds()
+        context.log.info(f"{spec.key}: visiting the day folders of {ingest_window.label()}")
         with warehouse.get_connection() as con:
+            create_raw_tables(con)
+            retry = unconfirmed_runs(context.instance, loading_runs(con, spec), context.run_id)
+            if retry:
+                context.log.info(f"{spec.key}: reloading the days of unfinished runs {retry}")
             loads = load_partitions(
-                con, target, Path(landing.landing_dir), days, on_progress=context.log.info
+                con,
+                target,
+                Path(landing.landing_dir),
+                start=first,
+                end=last,
+                run_id=context.run_id,
+                reload_runs=retry,
+                on_progress=context.log.info,
             )
             table_rows = con.execute(f"select count(*) from {spec.table}").fetchone()[0]
             quarantine_rows = con.execute(
@@ -111,7 +134,7 @@ def build_ingestion_asset(
         failed = [load for load in loads if load.error]
         if failed:
             raise Failure(
-                description=f"{spec.key}: {len(failed)} partition(s) failed; the others loaded. "
+                description=f"{spec.key}: {len(failed)} day(s) failed; the others loaded. "
                 + "; ".join(f"{load.partition_date}: {load.error}" for load in failed[:5]),
                 metadata=metadata,
             )

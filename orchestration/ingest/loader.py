@@ -3,7 +3,10 @@
 A partition (one object, one day) is replaced in a single transaction, so loading it twice
 leaves the same content, and a reader never sees half a partition. A partition whose files are
 unchanged since the last load (same paths, sizes, modification times and loader version) is
-skipped: the nightly run costs what the new day costs.
+skipped: the nightly run costs what the new day costs. Only the day folders that exist are
+visited (plus logged days whose files have gone, which are emptied), never every calendar day.
+Each loaded day's files are logged in `main.raw_load_log` with the Dagster run that loaded
+them, so the run's checks know which days to validate (`days_loaded_by_run`).
 
 Reading is DuckDB's own CSV reader in "one column, no quoting" mode, which keeps line numbers
 and is ~20x faster than Python for the Segment stream. Files it cannot split cleanly (invalid
@@ -17,7 +20,7 @@ import gzip
 import logging
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -187,26 +190,33 @@ def _prepare_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _unchanged(
-    con: duckdb.DuckDBPyConnection, spec: ObjectSpec, day: date, files: list[LandingFile]
+    con: duckdb.DuckDBPyConnection,
+    spec: ObjectSpec,
+    day: date,
+    files: list[LandingFile],
+    reload_runs: Collection[str],
 ) -> bool:
-    """True when the day's files are exactly those of its last load (same loader version)."""
+    """True when the day's files are exactly those of its last load (same loader version) and
+    that load's run is not among `reload_runs`."""
     logged = con.execute(
-        f"select file, file_bytes, file_mtime_ns, loader_version from {LOAD_LOG_TABLE} "
+        f"select file, file_bytes, file_mtime_ns, loader_version, run_id from {LOAD_LOG_TABLE} "
         "where system = ? and object = ? and partition_date = ? order by file",
         [spec.system, spec.object, day],
     ).fetchall()
+    if any(row[4] in reload_runs for row in logged):
+        return False
     current = sorted((f.relative_path, f.size_bytes, f.mtime_ns, LOADER_VERSION) for f in files)
-    return bool(logged) and logged == current
+    return bool(logged) and [row[:4] for row in logged] == current
 
 
 def _replace_partitions(
-    con: duckdb.DuckDBPyConnection, target: LoadTarget, days: list[date]
+    con: duckdb.DuckDBPyConnection, target: LoadTarget, days: list[date], run_id: str | None
 ) -> None:
     """Swap the new records of `days` in for the old ones, in one transaction."""
     spec = target.spec
     in_days = "partition_date in (select unnest($days::date[]))"
     raw_in_days = "_partition_date in (select unnest($days::date[]))"
-    params = {"days": days, "system": spec.system, "object": spec.object}
+    params = {"days": days, "system": spec.system, "object": spec.object, "run_id": run_id}
     statements = [
         f"delete from {spec.table} where {raw_in_days}",
         f"delete from {QUARANTINE_TABLE} where system = $system and object = $object and {in_days}",
@@ -228,10 +238,13 @@ def _replace_partitions(
         where r.reason is not null
         """,
         f"""
-        insert into {LOAD_LOG_TABLE}
-        select $system, $object, f.partition_date, f.relative_path, f.file_bytes,
-            f.file_mtime_ns, coalesce(l.lines_read, 0), coalesce(r.loaded, 0),
-            coalesce(r.quarantined, 0), '{LOADER_VERSION}', (current_timestamp at time zone 'UTC')
+        insert into {LOAD_LOG_TABLE} by name
+        select $system as system, $object as object, f.partition_date,
+            f.relative_path as file, f.file_bytes, f.file_mtime_ns,
+            coalesce(l.lines_read, 0) as lines_read, coalesce(r.loaded, 0) as records_loaded,
+            coalesce(r.quarantined, 0) as records_quarantined,
+            '{LOADER_VERSION}' as loader_version,
+            (current_timestamp at time zone 'UTC') as loaded_at, $run_id::varchar as run_id
         from {_FILES_TABLE} as f
         left join (
             select file_id, count(*) as lines_read from {_LINES_TABLE} group by file_id
@@ -273,6 +286,7 @@ def _load_batch(
     days: list[date],
     files: list[LandingFile],
     results: dict[date, PartitionLoad],
+    run_id: str | None,
 ) -> None:
     """Read, validate and swap in one batch of whole partitions."""
     _prepare_temp_tables(con)
@@ -303,7 +317,7 @@ def _load_batch(
     con.execute(
         f"create or replace temp table {_RECORDS_TABLE} as {target.records_sql(_LINES_TABLE)}"
     )
-    _replace_partitions(con, target, [d for d in days if d not in failed])
+    _replace_partitions(con, target, [d for d in days if d not in failed], run_id)
 
 
 def _batches(
@@ -325,20 +339,54 @@ def _batches(
         yield batch_days, batch_files
 
 
+def _logged_days(
+    con: duckdb.DuckDBPyConnection, spec: ObjectSpec, start: date | None, end: date | None
+) -> set[date]:
+    """Days of the load log within start..end (either may be None: unbounded)."""
+    rows = con.execute(
+        f"select distinct partition_date from {LOAD_LOG_TABLE} where system = ? and object = ? "
+        "and partition_date between coalesce(?, date '0001-01-01') "
+        "and coalesce(?, date '9999-12-31')",
+        [spec.system, spec.object, start, end],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _days_to_visit(
+    con: duckdb.DuckDBPyConnection,
+    spec: ObjectSpec,
+    found: Iterable[date],
+    start: date | None,
+    end: date | None,
+) -> list[date]:
+    """The day folders found within start..end, plus logged days there whose files are gone
+    (loading them empties them); never the calendar days in between."""
+    within = {d for d in found if (start is None or d >= start) and (end is None or d <= end)}
+    return sorted(within | _logged_days(con, spec, start, end))
+
+
 def load_partitions(
     con: duckdb.DuckDBPyConnection,
     target: LoadTarget | ObjectSpec,
     landing_dir: Path,
     days: Iterable[date] | None = None,
     *,
+    start: date | None = None,
+    end: date | None = None,
+    run_id: str | None = None,
+    reload_runs: Collection[str] = (),
     force: bool = False,
     on_progress: Callable[[str], None] | None = None,
     max_batch_bytes: int = 512 * 1024 * 1024,
 ) -> list[PartitionLoad]:
-    """Load `days` of one object (every day found when None).
+    """Load `days` of one object; when `days` is None, the day folders that exist within
+    `start`..`end` (both optional), and the logged days there whose files were removed.
 
-    One unreadable file fails only its own partition: that partition comes back with `error`
-    set and keeps its previous content; the other partitions load.
+    `run_id` (the Dagster run) is recorded in the load log for every day loaded; a day last
+    loaded by one of `reload_runs` (runs that did not succeed) is loaded again even if its
+    files are unchanged, so that its checks run again. One unreadable
+    file fails only its own partition: that partition comes back with `error` set and keeps its
+    previous content; the other partitions load.
     """
     target = target if isinstance(target, LoadTarget) else json_target(target)
     spec = target.spec
@@ -348,17 +396,20 @@ def load_partitions(
     scan = scan_object(landing_dir, spec.system, spec.object, wanted, target.file_pattern)
     for path in scan.ignored:
         log.warning("%s: ignored %s (expected <YYYY-MM-DD>/part-NNNNN.jsonl[.gz])", spec.key, path)
-    all_days = sorted(wanted if wanted is not None else scan.files_by_date)
+    if wanted is None:
+        all_days = _days_to_visit(con, spec, scan.files_by_date, start, end)
+    else:
+        all_days = sorted(wanted)
     results = {day: PartitionLoad(spec.key, day) for day in all_days}
     to_load: list[date] = []
     for day in all_days:
         files = scan.files_by_date.get(day, [])
-        if files and not force and _unchanged(con, spec, day, files):
+        if files and not force and _unchanged(con, spec, day, files, reload_runs):
             results[day].skipped_unchanged = True
         else:
             to_load.append(day)
     for batch_days, batch_files in _batches(to_load, scan.files_by_date, max_batch_bytes):
-        _load_batch(con, target, batch_days, batch_files, results)
+        _load_batch(con, target, batch_days, batch_files, results, run_id)
         if on_progress:
             on_progress(f"{spec.key}: loaded {batch_days[0]}..{batch_days[-1]}")
     for day, files in _file_results(con, spec, all_days).items():
@@ -366,14 +417,35 @@ def load_partitions(
     if on_progress:
         loads = list(results.values())
         on_progress(
-            f"{spec.key}: {len(loads)} partitions "
+            f"{spec.key}: {len(loads)} day(s) "
             f"({len(to_load) - sum(r.error is not None for r in loads)} loaded, "
             f"{sum(r.skipped_unchanged for r in loads)} unchanged, "
             f"{sum(r.error is not None for r in loads)} failed), "
-            f"{sum(r.records_loaded for r in loads)} records, "
-            f"{sum(r.records_quarantined for r in loads)} quarantined"
+            f"{sum(r.records_loaded for r in loads if not r.skipped_unchanged)} records loaded, "
+            f"{sum(r.records_quarantined for r in loads if not r.skipped_unchanged)} quarantined"
         )
     return [results[day] for day in all_days]
+
+
+def days_loaded_by_run(
+    con: duckdb.DuckDBPyConnection, spec: ObjectSpec, run_ids: Iterable[str]
+) -> list[date]:
+    """The days of one object whose current content was loaded by one of `run_ids`."""
+    rows = con.execute(
+        f"select distinct partition_date from {LOAD_LOG_TABLE} where system = ? and object = ? "
+        "and list_contains(?::varchar[], run_id) order by 1",
+        [spec.system, spec.object, list(run_ids)],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def loading_runs(con: duckdb.DuckDBPyConnection, spec: ObjectSpec) -> list[str | None]:
+    """The runs that loaded the current content of one object (None: loaded outside a run)."""
+    rows = con.execute(
+        f"select distinct run_id from {LOAD_LOG_TABLE} where system = ? and object = ?",
+        [spec.system, spec.object],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def load_landing(

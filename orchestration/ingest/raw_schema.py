@@ -67,7 +67,8 @@ create table if not exists {LOAD_LOG_TABLE} (
     records_loaded bigint not null,
     records_quarantined bigint not null,
     loader_version varchar not null,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    run_id varchar                    -- the Dagster run that loaded the day (null outside one)
 )
 """
 
@@ -85,3 +86,5 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_EXCHANGE_RATES_DDL)
     con.execute(_QUARANTINE_DDL)
     con.execute(_LOAD_LOG_DDL)
+    # Warehouses created before the load log recorded its run.
+    con.execute(f"alter table {LOAD_LOG_TABLE} add column if not exists run_id varchar")

@@ -34,10 +34,7 @@ def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
         "pandas_over_ours_memory",
     }  # fmt: skip
     assert all(mismatches == [] for mismatches in bench["peer_mismatches"].values())
-    assert {step["job"] for step in bench["full_steps"]} == {
-        "ingest_landing",
-        "transform_warehouse",
-    }
+    assert {step["job"] for step in bench["full_steps"]} == {"refresh_warehouse"}
     assert bench["full_dbt_nodes"] and bench["incremental_dbt_nodes"]
     assert set(bench["peak_during"]) == {"full", "incremental"}
     assert written.with_suffix(".md").read_text().startswith("# Benchmark small")

@@ -19,7 +19,6 @@ from data_quality.runner import CheckOutcome, RuleOutcome
 from orchestration.ingest.assets import build_ingestion_asset
 from orchestration.ingest.loader import load_landing
 from orchestration.ingest.targets import ALL_TARGETS, TARGETS_BY_KEY
-from orchestration.partitions import daily_partitions
 from orchestration.quality import (
     QualityResource,
     build_quality_checks,
@@ -27,6 +26,7 @@ from orchestration.quality import (
     raw_quality_check,
 )
 from orchestration.resources import LandingResource
+from orchestration.window import IngestWindow
 from tests.browser import render
 
 
@@ -134,15 +134,11 @@ def test_an_unknown_promoted_check_is_named_in_the_error():
 
 
 @pytest.mark.parametrize(("nps", "blocked"), [("9", False), ("11", True)])
-def test_blocking_check_failure_stops_the_downstream_asset(
-    tmp_path, landing, config, monkeypatch, nps, blocked
-):
-    monkeypatch.setenv("CS_HISTORY_START", "2025-05-01")
+def test_blocking_check_failure_stops_the_downstream_asset(tmp_path, landing, config, nps, blocked):
     write_clean_landing(landing)
     landing.write("hubspot/feedback_submissions", DAY, [feedback("1", "NPS", nps)])
     target = TARGETS_BY_KEY["hubspot/feedback_submissions"]
-    # The partitions start where this test's landing data starts (CS_HISTORY_START above).
-    raw = build_ingestion_asset(target, group_name="hubspot", partitions_def=daily_partitions())
+    raw = build_ingestion_asset(target, group_name="hubspot")
     ran: list[bool] = []
 
     @asset(deps=[raw.key])
@@ -151,10 +147,10 @@ def test_blocking_check_failure_stops_the_downstream_asset(
 
     result = materialize(
         [raw, raw_quality_check(target), nps_report],
-        partition_key=DAY,
         resources={
             "warehouse": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
             "landing": LandingResource(landing_dir=str(landing.root)),
+            "ingest_window": IngestWindow(start=DAY, end=DAY),
             "quality": QualityResource(
                 as_of=AS_OF.isoformat(),
                 docs_dir=str(config.docs_dir),

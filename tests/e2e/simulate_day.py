@@ -21,11 +21,15 @@ from orchestration.automation import landing_files, transform_after_ingest
 from orchestration.cli import QUIET_RUN_CONFIG, ensure_dagster_home
 from orchestration.definitions import defs
 from orchestration.settings import get_settings
+from orchestration.window import window_of
 
 
 def _run(instance: DagsterInstance, job_name: str, request: RunRequest):
     return defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, run_config=QUIET_RUN_CONFIG, tags=request.tags, raise_on_error=False
+        instance=instance,
+        run_config={**QUIET_RUN_CONFIG, **(request.run_config or {})},
+        tags=request.tags,
+        raise_on_error=False,
     )
 
 
@@ -34,7 +38,9 @@ def main() -> dict:
     account: dict = {"ingestions": [], "transformations": []}
     with DagsterInstance.get() as instance:
         tick = landing_files(build_sensor_context(instance=instance, definitions=defs))
-        account["requested"] = [dict(r.tags) | {"run_key": r.run_key} for r in tick.run_requests]
+        account["requested"] = [
+            {"window": window_of(r.run_config), "run_key": r.run_key} for r in tick.run_requests
+        ]
         for request in tick.run_requests:
             ingested = _run(instance, "ingest_landing", request)
             account["ingestions"].append(ingested.success)

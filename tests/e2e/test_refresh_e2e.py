@@ -22,7 +22,6 @@ import duckdb
 import pytest
 
 from orchestration.ingest.targets import ALL_TARGETS
-from orchestration.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from orchestration.settings import REPO_ROOT
 from tests.browser import render
 
@@ -303,9 +302,7 @@ def test_a_new_landing_day_is_sensed_ingested_transformed_and_published(refreshe
 
     assert _succeeded(result), result.stdout[-3000:] + result.stderr[-3000:]
     account = json.loads(result.stdout.strip().splitlines()[-1])
-    assert [
-        (r[PARTITION_RANGE_START_TAG], r[PARTITION_RANGE_END_TAG]) for r in account["requested"]
-    ] == [(NEXT_DAY, NEXT_DAY)]
+    assert [tuple(r["window"]) for r in account["requested"]] == [(NEXT_DAY, NEXT_DAY)]
     assert account["ingestions"] == [True] and account["transformations"] == [True]
     assert account["requested_on_next_tick"] == 0
     after = project.published()

@@ -15,7 +15,6 @@ from dagster import (
     DagsterInstance,
     DagsterRun,
     DagsterRunStatus,
-    DailyPartitionsDefinition,
     RunRequest,
     SkipReason,
     build_run_status_sensor_context,
@@ -25,7 +24,6 @@ from dagster import (
     op,
 )
 
-from orchestration import automation
 from orchestration.automation import (
     consecutive_ranges,
     daily_refresh,
@@ -34,8 +32,8 @@ from orchestration.automation import (
 )
 from orchestration.ingest.loader import load_landing
 from orchestration.jobs import ingest_job, transform_job
-from orchestration.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from orchestration.settings import Settings
+from orchestration.window import window_of
 
 EVENT = {
     "type": "track", "messageId": "m1", "userId": "u1", "event": "Report Created",
@@ -51,8 +49,9 @@ HOLD_WRITE_LOCK = (
 )
 
 
-def _days(request: RunRequest) -> tuple[str, str]:
-    return request.tags[PARTITION_RANGE_START_TAG], request.tags[PARTITION_RANGE_END_TAG]
+def _days(request: RunRequest) -> tuple[str | None, str | None]:
+    """The landing days an ingestion request visits (its run config's window)."""
+    return window_of(request.run_config)
 
 
 def test_consecutive_days_become_one_range():
@@ -92,9 +91,6 @@ def sensed(tmp_path, landing, monkeypatch):
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("CS_LANDING_DIR", str(landing.root))
     monkeypatch.setenv("CS_WAREHOUSE_PATH", str(warehouse))
-    monkeypatch.setattr(
-        automation, "DAILY_PARTITIONS", DailyPartitionsDefinition(start_date="2026-03-01")
-    )
     landing.write("segment/events", "2026-03-01", [EVENT])
     with duckdb.connect(str(warehouse)) as con:
         load_landing(con, landing.root)
