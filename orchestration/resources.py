@@ -48,5 +48,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
             dbt_executable=dbt_executable(),
+            # Plain text: dbt's lines go to a log file and CI logs, where colour codes are noise.
+            global_config_flags=["--no-use-colors"],
         ),
     }

@@ -5,11 +5,15 @@ dbt sources map onto the ingestion assets (`raw_stripe/customers`, ...) so the U
 raw -> staging -> intermediate -> marts; dbt tests become asset checks.
 """
 
+import contextlib
+import io
 import json
+import re
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
@@ -77,8 +81,43 @@ def dbt_build_args(settings: Settings) -> list[str]:
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Staging, intermediate and mart models of `dbt_project/`, built and tested by dbt."""
-    yield from dbt.cli(dbt_build_args(get_settings()), context=context).stream()
+    log_path = dbt_log_path(get_settings())
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    context.log.info(f"dbt build: {len(context.selected_asset_keys)} models; node log {log_path}")
+    with log_path.open("w") as log, contextlib.redirect_stdout(DbtOutput(log, sys.stdout)) as out:
+        yield from dbt.cli(dbt_build_args(get_settings()), context=context).stream()
+    context.log.info(f"dbt build: {out.totals or 'finished'} (every node in {log_path})")
     prune_invocation_folders(MANIFEST_PATH.parent)
+
+
+def dbt_log_path(settings: Settings) -> Path:
+    """Where the newest build's per-node lines go: beside the warehouse, one file per build."""
+    return settings.warehouse_path.parent / "logs" / "dbt_build.log"
+
+
+class DbtOutput(io.TextIOBase):
+    """dbt's stdout during a build: every line into the log file, and on screen only what a
+    person acts on (errors, failures, warnings, the totals), so a refresh prints one line of
+    dbt progress instead of hundreds."""
+
+    _SHOWN = re.compile(r"\b(ERROR|FAIL|WARN)\b|Done\. PASS=|Completed with|Database Error")
+
+    def __init__(self, log: TextIO, screen: TextIO) -> None:
+        self._log, self._screen = log, screen
+        self.totals = ""
+
+    def write(self, text: str) -> int:
+        self._log.write(text)
+        for line in text.splitlines():
+            if "Done. PASS=" in line:
+                self.totals = line.strip()
+            if self._SHOWN.search(line) and " PASS " not in line:
+                self._screen.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._log.flush()
+        self._screen.flush()
 
 
 INVOCATION_FOLDERS_KEPT = 3

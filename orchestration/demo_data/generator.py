@@ -180,5 +180,19 @@ def generate(
         write_segment(inputs, out, report)
         stats = _write_api(*api_args)
     report.scenario = _scenario(accounts, window, stats)
+    write_heartbeats(out, as_of)
     report.write(out)
     return report
+
+
+EXTRACTOR_MARKER = "_SUCCESS"
+
+
+def write_heartbeats(out: Path, day: date) -> None:
+    """The extractor ran on `day` for every object, also those with nothing new that day: it
+    leaves its marker (as Spark and Hadoop writers do), which freshness reads as a delivery."""
+    for object_dir in sorted(out.glob("*/*")):
+        if object_dir.is_dir() and object_dir.parent.name in ("stripe", "hubspot", "segment"):
+            marker = object_dir / day.isoformat() / EXTRACTOR_MARKER
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()

@@ -395,7 +395,11 @@ def load_partitions(
     wanted = None if days is None else set(days)
     scan = scan_object(landing_dir, spec.system, spec.object, wanted, target.file_pattern)
     for path in scan.ignored:
-        log.warning("%s: ignored %s (expected <YYYY-MM-DD>/part-NNNNN.jsonl[.gz])", spec.key, path)
+        # Writer markers (`_SUCCESS`, `_manifest`) are the extractor's heartbeat, not strays.
+        level = logging.DEBUG if Path(path).name.startswith("_") else logging.WARNING
+        log.log(
+            level, "%s: ignored %s (expected <YYYY-MM-DD>/part-NNNNN.jsonl[.gz])", spec.key, path
+        )
     if wanted is None:
         all_days = _days_to_visit(con, spec, scan.files_by_date, start, end)
     else:

@@ -26,6 +26,7 @@ PART = re.compile(
     r"^(stripe|hubspot|segment)/([a-z_]+)/(\d{4}-\d{2}-\d{2})/part-\d{5}\.jsonl(\.gz)?$"
 )
 RATES = re.compile(r"^stripe/exchange_rates/(\d{4}-\d{2}-\d{2})/rates\.csv$")
+MARKER = re.compile(r"^(stripe|hubspot|segment)/([a-z_]+)/(\d{4}-\d{2}-\d{2})/_SUCCESS$")
 
 
 def _day(relative: str) -> date:
@@ -34,8 +35,9 @@ def _day(relative: str) -> date:
 
 def test_layout_and_naming(demo: Landing) -> None:
     seen: Counter = Counter()
+    markers = [relative for relative in demo.files if MARKER.match(relative)]
     for relative in demo.files:
-        if relative == "generator_report.json":
+        if relative == "generator_report.json" or relative in markers:
             continue
         part, rates = PART.match(relative), RATES.match(relative)
         assert part or rates, f"{relative} does not follow the landing layout"
@@ -45,7 +47,9 @@ def test_layout_and_naming(demo: Landing) -> None:
         if relative.startswith("segment/"):
             assert relative.endswith(".gz"), "Segment parts are gzip"
     assert set(seen) == OBJECT_KEYS | {"stripe/exchange_rates"}, "every object folder is populated"
-    assert demo.report.files_written == len(demo.files) - 1  # all but the report itself
+    assert demo.report.files_written == len(demo.files) - 1 - len(markers)  # data files
+    # the extractor's heartbeat: every object, also one with nothing new, on the as_of day
+    assert sorted(markers) == sorted(f"{key}/{AS_OF}/_SUCCESS" for key in seen)
 
 
 def test_report_counts_equal_the_files(demo: Landing) -> None:
