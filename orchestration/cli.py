@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from data_quality.config import QualityConfig
+from orchestration.console import heartbeat
 from orchestration.headlines import headline_numbers
 from orchestration.ingest.landing import landing_dates
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
@@ -82,21 +84,36 @@ def _report_failure(result, stage: str) -> None:
 
 
 def _execute(job_name: str, stage: str, run_config: dict) -> bool:
-    from dagster import DagsterInstance
+    started = time.monotonic()
+    print("Loading the code location (Dagster, dbt manifest, checks)", flush=True)
+    with heartbeat("loading"):
+        from dagster import DagsterInstance
 
-    from orchestration.definitions import defs
+        from orchestration.definitions import defs
 
+        job = defs.resolve_job_def(job_name)
     instance = DagsterInstance.get()
     for run_id in recover_abandoned_runs(instance):
         print(f"Marked run {run_id} failed: its refresh was killed before it finished")
-    result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance,
-        run_config={**QUIET_RUN_CONFIG, **run_config},
-        tags={CLI_PID_TAG: str(os.getpid())},
-        raise_on_error=False,
+    graph = job.asset_layer.asset_graph
+    print(
+        f"Starting {job_name}: {len(graph.get_all_asset_keys())} assets, "
+        f"{len(graph.asset_check_keys)} checks (Dagster plans the run first)",
+        flush=True,
     )
+    with heartbeat(stage):
+        result = job.execute_in_process(
+            instance=instance,
+            run_config={**QUIET_RUN_CONFIG, **run_config},
+            tags={CLI_PID_TAG: str(os.getpid())},
+            raise_on_error=False,
+        )
+    elapsed = time.monotonic() - started
     if not result.success:
         _report_failure(result, stage)
+        print(f"{stage} FAILED after {elapsed:.0f} s (run {result.run_id})", file=sys.stderr)
+    else:
+        print(f"{stage} finished in {elapsed:.0f} s (run {result.run_id})", flush=True)
     return result.success
 
 
@@ -228,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     args = parser.parse_args(argv)
     settings = get_settings()
+    # `as_of` is settled once: dbt, the checks, the publication and meta.refresh_log all read
+    # it from here, so a refresh that crosses midnight UTC cannot disagree with itself.
+    os.environ["CS_AS_OF"] = settings.as_of.isoformat()
     if args.command == "dagster-home":
         ensure_dagster_home(settings)
         print(settings.dagster_home)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import Definitions
 
 from orchestration.automation import SCHEDULES, SENSORS
+from orchestration.console import concise_console_logger
 from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
@@ -30,4 +31,6 @@ defs = Definitions(
     sensors=SENSORS,
     # QualityResource lives in quality.py, which itself builds on resources.py.
     resources={**build_resources(), "quality": QualityResource()},
+    # plain one-line console messages; the UI reads the event log, not the console
+    loggers={"console": concise_console_logger},
 )

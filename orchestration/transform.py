@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -100,20 +101,39 @@ class DbtOutput(io.TextIOBase):
     person acts on (errors, failures, warnings, the totals), so a refresh prints one line of
     dbt progress instead of hundreds."""
 
-    _SHOWN = re.compile(r"\b(ERROR|FAIL|WARN)\b|Done\. PASS=|Completed with|Database Error")
+    _SHOWN = re.compile(r"\b(ERROR|FAIL|WARN)\b|Completed with|Database Error")
+    _FINISHED_NODE = re.compile(r"^(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP)")
+    PROGRESS_SECONDS = 10.0
 
     def __init__(self, log: TextIO, screen: TextIO) -> None:
         self._log, self._screen = log, screen
         self.totals = ""
+        self._started = self._shown_at = time.monotonic()
+        self._done = 0
 
     def write(self, text: str) -> int:
         self._log.write(text)
         for line in text.splitlines():
             if "Done. PASS=" in line:
                 self.totals = line.strip()
-            if self._SHOWN.search(line) and " PASS " not in line:
+            elif self._SHOWN.search(line) and " PASS " not in line:
                 self._screen.write(line + "\n")
+            self._progress(line)
         return len(text)
+
+    def _progress(self, line: str) -> None:
+        """Every few seconds: how many of the build's nodes are done."""
+        finished = self._FINISHED_NODE.match(line)
+        if not finished:
+            return
+        self._done += 1
+        now = time.monotonic()
+        if now - self._shown_at >= self.PROGRESS_SECONDS:
+            self._shown_at = now
+            total = finished.group(2)
+            self._screen.write(
+                f"  dbt build: {self._done} of {total} nodes done ({now - self._started:.0f} s)\n"
+            )
 
     def flush(self) -> None:
         self._log.flush()

@@ -109,7 +109,7 @@ def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefiniti
         ingest_window: IngestWindow,
     ) -> MaterializeResult:
         first, last = ingest_window.bounds()
-        context.log.info(f"{spec.key}: visiting the day folders of {ingest_window.label()}")
+        context.log.debug(f"{spec.key}: visiting the day folders of {ingest_window.label()}")
         with warehouse.get_connection() as con:
             create_raw_tables(con)
             retry = unconfirmed_runs(context.instance, loading_runs(con, spec), context.run_id)
