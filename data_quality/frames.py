@@ -242,7 +242,8 @@ def volume_batch(
     (4 days for 28; zeros included: a day whose export was lost counts as 0). "Trailing 28-day
     median" taken per weekday, because B2B usage drops at weekends and a Sunday judged against
     weekdays would warn every week. Days with fewer than `volume_min_history_days` such days
-    before them are not judged; neither is the `as_of` day, which is still being received."""
+    before them are not judged; neither is the `as_of` day, which is still being received, nor
+    a day whose usual volume is below `volume_min_median_events` (counting noise, not loss)."""
     first = con.execute(f"select min(_partition_date) from {table}").fetchall()[0][0]
     low, high = config.volume_band
     rules = [
@@ -295,7 +296,10 @@ def volume_batch(
             history_days,
             events / nullif(trailing_median, 0) as ratio_to_trailing_median
         from windowed
-        where day between $start and $end and history_days >= $min_history
+        where
+            day between $start and $end
+            and history_days >= $min_history
+            and trailing_median >= $min_median
         order by day
         """,
         {
@@ -303,6 +307,7 @@ def volume_batch(
             "start": start,
             "end": end,
             "min_history": config.volume_min_history_days,
+            "min_median": config.volume_min_median_events,
         },
     ).df()
     label = f"{start}..{end}" if end >= start else ""

@@ -27,6 +27,8 @@ def quality_config(tmp_path: Path, **overrides) -> QualityConfig:
         "as_of": AS_OF,
         "docs_dir": tmp_path / "dq_docs",
         "store_dir": tmp_path / "dq_store",
+        # the test stream has EVENTS_PER_DAY (40) events a day: judge volume at that scale
+        "volume_min_median_events": 10,
         **overrides,
     }
     return QualityConfig(**values)

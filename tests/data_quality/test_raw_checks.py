@@ -367,3 +367,15 @@ def test_message_ids_are_compared_a_stretch_of_days_at_a_time_with_the_same_resu
     pd.testing.assert_frame_equal(stretched, whole)
     lost = whole[whole["missing_from_warehouse"] > 0]
     assert lost["day"].dt.date.tolist() == [date(2025, 6, 3)]
+
+
+def test_volume_is_not_judged_below_the_minimum_daily_median(landing, con, config):
+    """At 40 events a day an eighth of the volume is still judged with a minimum of 10, and
+    left alone under the default minimum of 200 (counting noise at that scale)."""
+    write_clean_landing(landing)
+    day = date(2025, 6, 5)
+    landing.write("segment/events", day.isoformat(), events_by_day(day, day)[day][:5], gz=True)
+    load_landing(con, landing.root)
+    assert not run(con, landing, config, "segment/events")["volume"].passed
+    default = replace(config, volume_min_median_events=200)
+    assert run(con, landing, default, "segment/events")["volume"].passed
