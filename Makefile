@@ -29,7 +29,8 @@ help:  ## List the commands
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| (echo "Installing uv with pip" && python3 -m pip install --quiet uv)
-	$(UV) sync --frozen
+	@echo "Creating the Python environment from uv.lock (.venv; about a minute the first time)"
+	$(UV) sync --frozen --quiet
 	@touch $@
 
 env: .venv/.synced  ## Create the environment from uv.lock
