@@ -83,12 +83,10 @@ recovery as (
         *,
         case
             when first_failed_charge_at is null then null
-            else coalesce(
-                paid_at is not null
-                and paid_at <= {{ dbt.dateadd('day', 30, 'first_failed_charge_at') }}
-                and cast(paid_at as date) <= {{ as_of_date() }},
-                false
-            )
+            when paid_at is null then false
+            else
+                paid_at <= {{ dbt.dateadd('day', 30, 'first_failed_charge_at') }}
+                and cast(paid_at as date) <= {{ as_of_date() }}
         end as is_recovered
     from invoices_enriched
 ),
