@@ -11,20 +11,32 @@ versions_ranked as (
     from source
 ),
 
+-- Stripe never changes a charge's invoice, but versions in the API shape since 2025-03-31 omit
+-- `invoice` (a refund re-exports the charge): the link is kept from any version naming it
+invoice_links as (
+    select
+        record_id,
+        max({{ stripe_id('record', '$.invoice') }}) as invoice_id
+    from source
+    group by record_id
+),
+
 decoded as (
     select
-        record_id as charge_id,
+        versions_ranked.record_id as charge_id,
         {{ stripe_id('record', '$.customer') }} as customer_id,
-        {{ stripe_id('record', '$.invoice') }} as invoice_id,
+        invoice_links.invoice_id,
         lower({{ json_str('record', '$.currency') }}) as currency,
         {{ json_str('record', '$.amount') }} as amount_minor,
         coalesce({{ json_str('record', '$.amount_refunded') }}, '0') as amount_refunded_minor,
         {{ json_str('record', '$.status') }} as status,
         {{ json_str('record', '$.failure_code') }} as failure_code,
         {{ stripe_ts('record', '$.created') }} as created_at,
-        _record_version
+        versions_ranked._record_version
     from versions_ranked
-    where version_rank = 1
+    left join invoice_links
+        on versions_ranked.record_id = invoice_links.record_id
+    where versions_ranked.version_rank = 1
 ),
 
 final as (
