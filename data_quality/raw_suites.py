@@ -426,6 +426,9 @@ HUBSPOT_SUITES = (
         ],
     ),
     _hubspot_suite("hubspot/meetings", (), lambda c: []),
+    # Minimal: the required fields only. An owner's createdAt/updatedAt may predate the
+    # reporting period by years, so no period checks.
+    _suite("hubspot/owners", (), lambda c: []),
 )
 
 SEGMENT_SUITE = _suite(

@@ -30,7 +30,7 @@ from orchestration.demo_data.bad_input import Injection, plan_injections
 from orchestration.demo_data.billing import BillingSimulation
 from orchestration.demo_data.catalog import Catalog, build_catalog
 from orchestration.demo_data.config import Window, make_window, scale_for
-from orchestration.demo_data.hubspot import CrmSimulation, pipeline_records
+from orchestration.demo_data.hubspot import CrmSimulation, owner_records, pipeline_records
 from orchestration.demo_data.ids import StripeIds, rng_for
 from orchestration.demo_data.rates import write_rates
 from orchestration.demo_data.records import ApiRecord, dumps
@@ -79,6 +79,7 @@ def _api_stream(
     streams: list[Iterator[ApiRecord]] = [
         iter(_catalog_records(catalog)),
         iter(pipeline_records(window)),
+        iter(owner_records(window, seed)),
     ]
     for account in accounts:
         streams.append(BillingSimulation(account, catalog, window, seed, stats).records())

@@ -613,6 +613,55 @@ class CrmSimulation:
         self._object("meetings", meeting_id, booked, done, props, associations=associations)
 
 
+def owner_records(window: Window, seed: int) -> list[ApiRecord]:
+    """The CSMs companies are assigned to (`hubspot_owner_id`), v3 owners API shape: fields at
+    the top level, no `properties`. Exported once on the first day in one page; halfway through
+    the window one owner changes last name and is re-exported whole with a later `updatedAt`.
+    The last owner has no name in HubSpot (only an email), as happens for invited users."""
+    rng = random.Random(f"{seed}:owners")
+    first_names = rng.sample(FIRST_NAMES, len(OWNER_IDS))
+    last_names = [rng.choice(LAST_NAMES) for _ in OWNER_IDS]
+    created = window.start_ts + 60
+    records, owners = [], []
+    for seq, (owner_id, first, last) in enumerate(
+        zip(OWNER_IDS, first_names, last_names, strict=True)
+    ):
+        named = seq < len(OWNER_IDS) - 1
+        local = f"{first}.{last}" if named else f"csm{seq + 1}"
+        owner = {
+            "id": owner_id,
+            "email": f"{local.lower()}@example.com",
+            "firstName": first if named else "",
+            "lastName": last if named else "",
+            "userId": int(owner_id) % 100_000,
+            "createdAt": iso_ms(created),
+            "updatedAt": iso_ms(created),
+            "archived": False,
+        }
+        owners.append(owner)
+        records.append(
+            ApiRecord(created, -3, seq, "hubspot", "owners", owner_id, dumps(owner), "", "page")
+        )
+    renamed_at = (window.start_ts + window.end_ts) // 2
+    renamed = dict(owners[0])
+    renamed["lastName"] = rng.choice([n for n in LAST_NAMES if n != renamed["lastName"]])
+    renamed["updatedAt"] = iso_ms(renamed_at)
+    records.append(
+        ApiRecord(
+            renamed_at,
+            -3,
+            len(records),
+            "hubspot",
+            "owners",
+            renamed["id"],
+            dumps(renamed),
+            "",
+            "page",
+        )
+    )
+    return records
+
+
 def _poisson(rng: random.Random, mean: float) -> int:
     """Knuth's method: small means only (tickets per month)."""
     limit, k, product = math.exp(-mean), 0, rng.random()

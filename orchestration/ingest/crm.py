@@ -1,6 +1,6 @@
 """Ingestion of HubSpot CRM exports.
 
-Companies, contacts, deals, pipelines, tickets, survey responses, meetings: raw_hubspot.*
+Companies, contacts, deals, pipelines, tickets, survey responses, meetings, owners: raw_hubspot.*
 """
 
 from __future__ import annotations

@@ -364,6 +364,16 @@ HUBSPOT = (
         "HubSpot survey responses: NPS and CSAT scores (NPS-1, CSAT-1).",
     ),
     _hubspot("meetings", (_PROPERTIES,), "HubSpot meetings: CSM touches (HLT-1)."),
+    _hubspot(
+        "owners",
+        (
+            _optional("$.email", STRING),
+            _optional("$.firstName", STRING),
+            _optional("$.lastName", STRING),
+        ),
+        "HubSpot owners (v3 owners API, fields top-level, no `properties`): the CSM a "
+        "company's `hubspot_owner_id` points to (ACC-1).",
+    ),
 )
 
 SEGMENT_EVENTS = ObjectSpec(

@@ -261,6 +261,15 @@ def write_clean_landing(landing) -> None:
         [feedback("1", "NPS", "9"), feedback("2", "NPS", "0"), feedback("3", "CSAT", "5")],
     )
     landing.write("hubspot/meetings", DAY, [{"id": "8", "properties": {"hs_timestamp": None}}])
+    owner = {
+        "id": "81234567",
+        "email": "ana@example.com",
+        "firstName": "Ana",
+        "lastName": "Meyer",
+        "archived": False,
+        "updatedAt": "2021-03-01T00:00:00Z",  # an owner may predate the period by years
+    }
+    landing.write("hubspot/owners", DAY, [{"results": [owner], "paging": None}])
     for day, events in events_by_day().items():
         landing.write("segment/events", day.isoformat(), events, gz=True)
 

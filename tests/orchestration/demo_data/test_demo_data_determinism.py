@@ -26,7 +26,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     digest_a, digest_b = _digest(tmp_path / "a"), _digest(tmp_path / "b")
     assert digest_a == digest_b
     markers = [name for name in digest_a if name.endswith("/_SUCCESS")]
-    assert len(markers) == 18  # one heartbeat per object (17 API objects and the rates)
+    assert len(markers) == 19  # one heartbeat per object (18 API objects and the rates)
     assert len(digest_a) == first.files_written + len(markers) + 1  # and the report
 
 

@@ -17,7 +17,7 @@ from orchestration.ingest.validation import records_sql
 STRIPE = ("customers", "products", "prices", "subscriptions", "invoices", "charges", "refunds")
 STRIPE += ("coupons",)
 HUBSPOT = ("companies", "contacts", "deals", "deal_pipelines", "ticket_pipelines", "tickets")
-HUBSPOT += ("feedback_submissions", "meetings")
+HUBSPOT += ("feedback_submissions", "meetings", "owners")
 OBJECT_KEYS = {f"stripe/{o}" for o in STRIPE} | {f"hubspot/{o}" for o in HUBSPOT}
 OBJECT_KEYS |= {"segment/events"}
 CUTOVER = date(2025, 3, 31)
@@ -267,6 +267,28 @@ def test_cross_system_keys_resolve(demo: Landing) -> None:
             assert {a["id"] for a in record["associations"]["companies"]["results"]} <= companies
     feedback = list(demo.valid_records("hubspot/feedback_submissions"))
     assert {f["properties"]["hs_contact_id"] for f in feedback} <= contacts
+    owners = {o["id"] for o in demo.valid_records("hubspot/owners")}
+    assigned = {
+        record["properties"]["hubspot_owner_id"]
+        for record in demo.valid_records("hubspot/companies")
+        if "hubspot_owner_id" in record.get("properties", {})
+    }
+    assert assigned and assigned <= owners, "every company's owner is an exported owner"
+
+
+def test_owners_are_the_v3_owners_shape(demo: Landing) -> None:
+    owners = list(demo.valid_records("hubspot/owners"))
+    for owner in owners:
+        assert "properties" not in owner, "owner fields are top-level"
+        assert {"id", "email", "firstName", "lastName", "archived", "updatedAt"} <= set(owner)
+    versions = Counter(o["id"] for o in owners)
+    assert len(versions) >= 5, "a handful of CSMs"
+    renamed = [i for i, n in versions.items() if n > 1]
+    assert renamed, "one owner has a later version (staging keeps the latest)"
+    for owner_id in renamed:
+        names = {o["lastName"] for o in owners if o["id"] == owner_id}
+        assert len(names) > 1, "the later version changes the name"
+    assert any(not o["firstName"] and not o["lastName"] for o in owners), "an email-only owner"
 
 
 def test_pipeline_stages_resolve(demo: Landing) -> None:
@@ -356,7 +378,11 @@ def test_crm_behaviours_the_metrics_need_are_present(demo: Landing) -> None:
 
 
 def test_hubspot_property_values_are_strings_or_null(demo: Landing) -> None:
-    for key in sorted(k for k in OBJECT_KEYS if k.startswith("hubspot/") and "pipelines" not in k):
+    # Pipelines and owners have no `properties`: their fields are top-level.
+    without_properties = ("hubspot/deal_pipelines", "hubspot/ticket_pipelines", "hubspot/owners")
+    for key in sorted(k for k in OBJECT_KEYS if k.startswith("hubspot/")):
+        if key in without_properties:
+            continue
         for record in demo.valid_records(key):
             for name, value in record["properties"].items():
                 assert value is None or isinstance(value, str), (key, record["id"], name)

@@ -1,6 +1,7 @@
 {#
     One row per account (account_id = HubSpot company id): CRM attributes, billing links and
-    the current revenue state as of `as_of` (MRR-3).
+    the current revenue state as of `as_of` (MRR-3), and the CSM owner (ACC-1): the company's
+    hubspot_owner_id and that owner's name, null when the owner is unknown or deleted.
 #}
 
 with
@@ -11,6 +12,10 @@ accounts as (
 
 mrr as (
     select * from {{ ref('fct_mrr') }}
+),
+
+owners as (
+    select * from {{ ref('stg_hubspot__owners') }}
 ),
 
 revenue_summary as (
@@ -32,6 +37,8 @@ final as (
         cast(accounts.employee_count as bigint) as employee_count,
         cast(accounts.lifecycle_stage as varchar) as lifecycle_stage,
         cast(accounts.owner_id as varchar) as owner_id,
+        cast(accounts.owner_id as varchar) as csm_owner_id,
+        cast(owners.owner_name as varchar) as csm_owner_name,
         cast(accounts.is_in_crm as boolean) as is_in_crm,
         cast(accounts.is_archived as boolean) as is_archived,
         cast(accounts.stripe_customer_ids as varchar) as stripe_customer_ids,
@@ -42,6 +49,8 @@ final as (
     from accounts
     left join revenue_summary
         on accounts.account_id = revenue_summary.account_id
+    left join owners
+        on accounts.owner_id = owners.owner_id
 )
 
 select * from final

@@ -70,6 +70,7 @@ final as (
         cast(accounts.account_name as varchar) as account_name,
         cast(accounts.segment as varchar) as segment,
         cast(accounts.owner_id as varchar) as owner_id,
+        cast(accounts.csm_owner_name as varchar) as owner_name,
         cast({{ as_of_date() }} as date) as as_of_date,
         cast(health.health_score as decimal(5, 2)) as health_score,
         cast(health.health_band as varchar) as health_band,
