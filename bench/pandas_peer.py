@@ -76,7 +76,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orchestration.ingest.specs import LEGACY_V1_PIPELINE, SPECS_BY_KEY, ObjectSpec
+from orchestration.ingest.specs import (
+    CUSTOMER_DISCOUNTS_SHAPE,
+    LEGACY_V1_PIPELINE,
+    SPECS_BY_KEY,
+    ObjectSpec,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NON_QUALIFYING_SEED = REPO_ROOT / "dbt_project" / "seeds" / "non_qualifying_events.csv"
@@ -525,6 +530,12 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Json], pd.Series]]] = {
     "an item's quantity is negative": (
         ("$.items.data",),
         lambda j: _flags(j.raw("$.items.data"), lambda i: _any_item(i, _item_quantity_negative)),
+    ),
+    CUSTOMER_DISCOUNTS_SHAPE.reason: (
+        ("$.discounts",),
+        lambda j: _flags(
+            j.raw("$.discounts"), lambda d: _any_item(d, lambda e: not isinstance(e, str | dict))
+        ),
     ),
     LEGACY_V1_PIPELINE.reason: (
         ("$.pipelineId", "$.stages"),

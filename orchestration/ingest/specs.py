@@ -47,6 +47,14 @@ class SanityRule:
     reason: str
 
 
+# Customer-level discounts (MRR-2): `discounts` holds discount ids or expanded objects.
+CUSTOMER_DISCOUNTS_SHAPE = SanityRule(
+    "len(list_filter(json_extract(record, '$.discounts[*]'), lambda d: "
+    "json_type(d) not in ('VARCHAR', 'OBJECT'))) > 0",
+    "an element of discounts is neither a discount id nor a discount object",
+)
+
+
 @dataclass(frozen=True)
 class ObjectSpec:
     system: str
@@ -130,13 +138,7 @@ STRIPE = (
             _optional("$.discounts", ARRAY),
         ),
         object_types=("customer",),
-        rules=(
-            SanityRule(
-                "len(list_filter(json_extract(record, '$.discounts[*]'), lambda d: "
-                "json_type(d) not in ('VARCHAR', 'OBJECT'))) > 0",
-                "an element of discounts is neither a discount id nor a discount object",
-            ),
-        ),
+        rules=(CUSTOMER_DISCOUNTS_SHAPE,),
         deleted_path="$.deleted",
         description="Stripe customers; `metadata.hubspot_company_id` links to the CRM.",
     ),
