@@ -124,7 +124,7 @@ class DbtOutput(io.TextIOBase):
     def _progress(self, line: str) -> None:
         """Every few seconds: how many of the build's nodes are done."""
         finished = self._FINISHED_NODE.match(line)
-        if not finished:
+        if not finished or " hook: " in line:  # on-run-start hooks are counted apart by dbt
             return
         self._done += 1
         now = time.monotonic()
