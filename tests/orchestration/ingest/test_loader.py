@@ -451,6 +451,45 @@ def test_line_numbers_follow_the_file_on_the_fast_reader(landing, con):
     assert mismatched == [(0,)]
 
 
+def _numbered_events(day: str, count: int) -> list[dict]:
+    stamp = f"{day}T00:00:00Z"
+    return [
+        {
+            "messageId": f"{day}-{n}",
+            "type": "page",
+            "timestamp": stamp,
+            "receivedAt": stamp,
+            "properties": {"n": n},
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("with_unsplittable_file", [False, True])
+def test_files_read_together_keep_their_own_line_numbers(landing, con, with_unsplittable_file):
+    # All files of a batch are read in one scan; an invalid UTF-8 file sends the batch to the
+    # per-file readers instead. Either way each record keeps its file's line number.
+    days = [f"2025-06-{d:02d}" for d in range(1, 8)]
+    for number, day in enumerate(days):
+        landing.write("segment/events", day, _numbered_events(day, 10 + number), gz=number % 2 == 0)
+    if with_unsplittable_file:
+        bad = landing.write("segment/events", "2025-06-08", _numbered_events("2025-06-08", 3))
+        bad.write_bytes(bad.read_bytes() + b'{"messageId": "\xff"}\n')
+    load_landing(con, landing.root)
+    per_file = rows(
+        con,
+        "select _source_file, count(*), count(*) filter "
+        "(where (record->>'$.properties.n')::bigint <> _line_number) "
+        "from raw_segment.events group by _source_file order by _source_file",
+    )
+    expected = [(f"segment/events/{day}/part-00000.jsonl", 10 + n, 0) for n, day in enumerate(days)]
+    expected = [(f + (".gz" if n % 2 == 0 else ""), c, m) for n, (f, c, m) in enumerate(expected)]
+    if with_unsplittable_file:
+        expected.append(("segment/events/2025-06-08/part-00000.jsonl", 3, 0))
+        assert [r[:2] for r in quarantine(con)] == [("events", expected[-1][0])]
+    assert per_file == expected
+
+
 def test_exchange_rates_csv_is_parsed_and_bad_rows_quarantined(landing, con):
     folder = landing.root / "stripe/exchange_rates" / DAY
     folder.mkdir(parents=True)
