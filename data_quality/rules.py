@@ -99,7 +99,8 @@ CHECKS: dict[str, CheckDef] = {
         ),
         CheckDef(
             "mrr_reconciles_with_invoices",
-            "MRR vs recurring, non-proration invoice lines per month (warning with a report).",
+            "MRR vs the recurring invoice lines (prorations included) in service at each "
+            "month's end, at their monthly value (warning with a report).",
             blocking=False,
         ),
     )
