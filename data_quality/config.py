@@ -6,7 +6,8 @@
 - CS_DQ_FRESHNESS_HOURS: newest partition of a source vs `as_of` (default 36)
 - CS_DQ_VOLUME_BAND: a day's Segment events / median of the same weekday in the trailing
   28 days (default 0.5,2.0)
-- CS_DQ_MRR_BAND: allowed month-over-month change of total MRR (default 0.25)
+- CS_DQ_MRR_BAND: allowed month-over-month change of total MRR, new customers' MRR left out
+  (default 0.25)
 - CS_DQ_INVOICE_MRR_BAND: allowed gap, MRR vs recurring invoice lines in service at each
   month's end (default 0.15)
 - CS_DQ_ERRORS: warning checks promoted to blocking errors, comma list of `check` (every

@@ -94,7 +94,8 @@ CHECKS: dict[str, CheckDef] = {
         ),
         CheckDef(
             "total_mrr_change_within_band",
-            "Total MRR month over month changes by less than the configured band (warning).",
+            "Total MRR month over month, new customers' MRR left out (a first sale is growth, "
+            "not an anomaly), changes by less than the configured band (warning).",
             blocking=False,
         ),
         CheckDef(

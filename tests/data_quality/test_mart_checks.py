@@ -240,3 +240,16 @@ def test_valid_mid_month_changes_reconcile_with_invoices(landing, con, config, i
     assert outcomes["mrr_reconciles_with_invoices"].passed, outcomes[
         "mrr_reconciles_with_invoices"
     ].report
+
+
+def test_a_large_first_sale_on_a_small_base_is_not_an_mrr_anomaly(marts, config):
+    suite = MART_SUITES_BY_MODEL["fct_mrr"]
+    # June: a new customer worth 100 on May's base of 110 (+91 % in total) is growth...
+    marts.execute("insert into marts.fct_mrr values ('acct_3', '2025-06-01', 100, 0, 100, 'new')")
+    assert "total_mrr_change_within_band" not in failing(run_mart_checks(marts, suite, config))
+    # ...the same 100 added to an account that paid in May is an anomaly worth a look.
+    marts.execute("delete from marts.fct_mrr where account_id = 'acct_3'")
+    marts.execute(
+        "update marts.fct_mrr set mrr = 200 where account_id = 'acct_1' and month = '2025-06-01'"
+    )
+    assert "total_mrr_change_within_band" in failing(run_mart_checks(marts, suite, config))
