@@ -6,8 +6,10 @@
 - CS_DQ_FRESHNESS_HOURS: newest partition of a source vs `as_of` (default 36)
 - CS_DQ_VOLUME_BAND: a day's Segment events / median of the same weekday in the trailing
   28 days (default 0.5,2.0)
-- CS_DQ_MRR_BAND: allowed month-over-month change of total MRR (default 0.25)
-- CS_DQ_INVOICE_MRR_BAND: allowed gap, MRR vs recurring invoice lines (default 0.15)
+- CS_DQ_MRR_BAND: allowed month-over-month change of total MRR, new customers' MRR left out
+  (default 0.25)
+- CS_DQ_INVOICE_MRR_BAND: allowed gap, MRR vs recurring invoice lines in service at each
+  month's end (default 0.15)
 - CS_DQ_ERRORS: warning checks promoted to blocking errors, comma list of `check` (every
   asset) or `<system>/<object>:check` / `<mart>:check` (one asset), e.g.
   `freshness` or `stripe/invoices:freshness,segment/events:volume` (default none)
@@ -48,8 +50,9 @@ class QualityConfig:
     # volume is below this are not judged; the warning would be noise, not a lost export.
     volume_min_median_events: int = 200
     mrr_band: float = 0.25
-    # MRR vs recurring invoice lines spread over their service periods: discounts that end,
-    # metered prices and in-month timing make up the usual gap.
+    # MRR vs recurring invoice lines in service at each month's end: coupons billed on an annual
+    # invoice but applying to MRR for fewer months, and metered prices make up the usual gap
+    # (3-5 % on the small demo).
     invoice_mrr_band: float = 0.15
     # Paid invoices vs payments per month and currency: timing at month ends (an invoice paid
     # at 00:00:05 on the 1st whose charge was created on the 31st) is the only expected gap.

@@ -94,12 +94,14 @@ CHECKS: dict[str, CheckDef] = {
         ),
         CheckDef(
             "total_mrr_change_within_band",
-            "Total MRR month over month changes by less than the configured band (warning).",
+            "Total MRR month over month, new customers' MRR left out (a first sale is growth, "
+            "not an anomaly), changes by less than the configured band (warning).",
             blocking=False,
         ),
         CheckDef(
             "mrr_reconciles_with_invoices",
-            "MRR vs recurring, non-proration invoice lines per month (warning with a report).",
+            "MRR vs the recurring invoice lines (prorations included) in service at each "
+            "month's end, at their monthly value (warning with a report).",
             blocking=False,
         ),
     )
