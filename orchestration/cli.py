@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from data_quality.config import QualityConfig
+from data_quality.runner import build_docs_index
 from orchestration.console import heartbeat
 from orchestration.headlines import headline_numbers
 from orchestration.ingest.landing import landing_dates
@@ -128,7 +129,10 @@ def ingest(settings: Settings, start: date | None = None, end: date | None = Non
     """Load the new or changed landing days (within start..end) and check them: one run."""
     ensure_dagster_home(settings)
     with refresh_lock(settings.warehouse_path):
-        return 0 if _execute("ingest_landing", "ingestion", _window(settings, start, end)) else 1
+        succeeded = _execute("ingest_landing", "ingestion", _window(settings, start, end))
+    # No publication follows to rebuild the Data Docs index over this run's results.
+    build_docs_index(QualityConfig.from_env())
+    return 0 if succeeded else 1
 
 
 def refresh(settings: Settings, start: date | None = None, end: date | None = None) -> int:

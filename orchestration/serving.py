@@ -26,7 +26,9 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from data_quality.runner import build_docs_index
 from orchestration.check_warnings import standing_warnings
+from orchestration.quality import QualityResource
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import get_settings
 from orchestration.transform import MANIFEST_PATH, dbt_models, newest_run_results
@@ -199,7 +201,7 @@ MART_DOCS = mart_docs()
     ),
 )
 def published_warehouse(
-    context: AssetExecutionContext, warehouse: DuckDBResource
+    context: AssetExecutionContext, warehouse: DuckDBResource, quality: QualityResource
 ) -> MaterializeResult:
     settings = get_settings()
     checks = _dbt_test_summary()
@@ -215,6 +217,8 @@ def published_warehouse(
     )
     for warning in warnings:
         context.log.warning(f"{warning['asset']}: {warning['check']}: {warning['description']}")
+    # The checks of this run built their own pages; the index over all of them is built once.
+    docs_index = build_docs_index(quality.config())
     return MaterializeResult(
         metadata={
             "serving_path": MetadataValue.path(str(settings.serving_path)),
@@ -223,5 +227,6 @@ def published_warehouse(
             "row_counts": MetadataValue.json(row_counts),
             "checks": MetadataValue.json(checks),
             "warnings": MetadataValue.json(warnings),
+            "data_docs_index": MetadataValue.path(str(docs_index)),
         }
     )
