@@ -156,7 +156,7 @@ subscription_mrr as (
 
 final as (
     select
-        terms_ranked.subscription_id || '@' || cast(terms_ranked.term_end_at as varchar)
+        terms_ranked.subscription_id || '@' || cast(terms_ranked.term_end_at as string)
             as renewal_id,
         customers.account_id,
         terms_ranked.subscription_id,
