@@ -144,6 +144,7 @@ final as (
         cast(term_end_at as timestamp) as term_end_at,
         cast(term_end_date as date) as term_end_date,
         cast({{ dbt.datediff(as_of_date(), 'term_end_date', 'day') }} as bigint) as days_until_term_end,
+        cast(is_next_term as boolean) as is_next_term,
         cast(is_cancel_scheduled as boolean) as is_cancel_scheduled,
         cast(mrr as decimal(18, 2)) as mrr_due,
         cast(arr as decimal(18, 2)) as arr_due,
