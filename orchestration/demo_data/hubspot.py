@@ -169,6 +169,8 @@ class CrmSimulation:
         self.company = account.company
         self.window = window
         self.rng: random.Random = rng_for(seed, account.index, 4)
+        # Open expansion deals draw from their own stream, so adding them shifts nothing else.
+        self.pipeline_rng: random.Random = rng_for(seed, account.index, 5)
         self.ids = HubSpotIds(account.index)
         self.profile = PROFILES[self.company.segment]
         self.pending: list[tuple[int, int, ApiRecord]] = []
@@ -259,6 +261,7 @@ class CrmSimulation:
                 at(life.paid_start, self._update_company, {"lifecyclestage": "customer"})
             self._plan_growth_deals(life, at)
             self._plan_renewal_deals(life, at)
+            self._plan_open_expansion_deal(life, at)
         years = (self.window.end_ts - self.company.created) // (365 * DAY)
         for year in range(1, years + 1):
             at(self.company.created + year * 365 * DAY, self._yearly_company_update)
@@ -440,6 +443,45 @@ class CrmSimulation:
         stages = [(opened, "qualifiedtobuy"), (won_at, "closedwon")]
         name = f"{self.company.name} - {label}"
         self._deal(name, "existingbusiness", SALES_PIPELINE, amount, opened, stages, won_at)
+
+    def _plan_open_expansion_deal(self, life: Life, at: Callable) -> None:
+        """Some healthy accounts paying at the end of the window have an upsell deal still open
+        (the expansion pipeline, RNW-2): opened in the last weeks, closing after the window."""
+        end = self.window.end_ts
+        paying = life.paid_start is not None and life.paid_start < end - 30 * DAY
+        if not paying or (life.end is not None and life.end <= end):
+            return
+        if life.risk_start is not None and life.risk_start <= end:
+            return
+        if self.pipeline_rng.random() >= 0.3:
+            return
+        main = life.main
+        seats, tier = main.quantity, main.plan
+        for change in main.changes:
+            if change.kind == "seats":
+                seats = int(change.value)
+            else:
+                tier = str(change.value)
+        more = max(1, round(seats * self.pipeline_rng.uniform(0.1, 0.4)))
+        amount = annual_value(tier, main.interval_at(end), self.company.currency, more)
+        opened = end - self.pipeline_rng.randint(5, 40) * DAY
+        stage = self.pipeline_rng.choice(
+            [sid for sid, _, _, closed in SALES_STAGES[1:] if not closed]
+        )
+        close = end + self.pipeline_rng.randint(10, 120) * DAY
+        at(opened, self._open_expansion_deal, amount, stage, close)
+
+    def _open_expansion_deal(self, amount: float, stage: str, close: int) -> None:
+        opened = self._current_moment
+        stages = [(opened, "qualifiedtobuy")]
+        if stage != "qualifiedtobuy":
+            stages.append((opened + (self.window.end_ts - opened) // 2, stage))
+        story_rng, self.rng = self.rng, self.pipeline_rng
+        try:
+            name = f"{self.company.name} - Seat expansion"
+            self._deal(name, "existingbusiness", SALES_PIPELINE, amount, opened, stages, close)
+        finally:
+            self.rng = story_rng
 
     def _plan_renewal_deals(self, life: Life, at: Callable) -> None:
         """A renewal deal 90 days before each yearly term of the platform subscription ends."""

@@ -93,6 +93,9 @@ def _value_sql(data_type: str, column: str) -> str:
         "date": "date '2026-01-01' + i::integer",
         "timestamp": "timestamp '2026-01-01 08:30:00' + to_hours(i)",
         "varchar": f"'{column}_' || i",
+        # `string`: the portable spelling of newer contracts (Spark's name; DuckDB's alias of
+        # varchar), published as varchar.
+        "string": f"('{column}_' || i)::string",
     }[data_type]
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from demo_landing import AS_OF, Landing
 
+from orchestration.demo_data.hubspot import RENEWAL_PIPELINE, SALES_PIPELINE
 from orchestration.ingest.specs import ALL_SPECS, SPECS_BY_KEY
 from orchestration.ingest.validation import records_sql
 
@@ -364,6 +365,15 @@ def test_crm_behaviours_the_metrics_need_are_present(demo: Landing) -> None:
     assert {c["properties"]["segment"] for c in companies} == {"SMB", "MM", "ENT"}
     deals = list(demo.valid_records("hubspot/deals"))
     assert {d["properties"]["dealtype"] for d in deals} == {"newbusiness", "existingbusiness"}
+    # RNW-2 needs open renewal deals and open expansion deals (existingbusiness in the sales
+    # pipeline) at as_of: the latest version of each deal (later files come later).
+    latest = {d["id"]: d["properties"] for d in deals}
+    open_existing = Counter(
+        props["pipeline"]
+        for props in latest.values()
+        if props["dealtype"] == "existingbusiness" and props["dealstage"] not in CLOSED_DEAL_STAGES
+    )
+    assert open_existing[RENEWAL_PIPELINE] > 0 and open_existing[SALES_PIPELINE] > 0, open_existing
     feedback = [f["properties"] for f in demo.valid_records("hubspot/feedback_submissions")]
     nps = {int(f["hs_value"]) for f in feedback if f["hs_survey_type"] == "NPS"}
     csat = {int(f["hs_value"]) for f in feedback if f["hs_survey_type"] == "CSAT"}

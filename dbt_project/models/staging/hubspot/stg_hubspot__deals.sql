@@ -6,7 +6,10 @@ source as (
 
 -- later versions merge into earlier ones property by property; latest updatedAt wins
 merged_versions as (
-    {{ hubspot_merged_versions('source', ['dealtype', 'pipeline', 'dealstage', 'amount', 'closedate', 'createdate']) }}
+    {{ hubspot_merged_versions(
+        'source',
+        ['dealtype', 'pipeline', 'dealstage', 'amount', 'deal_currency_code', 'closedate', 'createdate']
+    ) }}
 ),
 
 decoded as (
@@ -17,6 +20,7 @@ decoded as (
         {{ hubspot_prop('pipeline') }} as pipeline_id,
         {{ hubspot_prop('dealstage') }} as stage_id,
         try_cast({{ hubspot_prop('amount') }} as decimal(18, 2)) as amount,
+        lower({{ hubspot_prop('deal_currency_code') }}) as currency,
         {{ hubspot_date_prop('closedate') }} as close_at,
         coalesce({{ hubspot_date_prop('createdate') }}, {{ hubspot_date('$.createdAt') }}) as created_at,
         {{ hubspot_date('$.updatedAt') }} as updated_at,
@@ -32,6 +36,7 @@ final as (
         pipeline_id,
         stage_id,
         amount,
+        currency,
         close_at,
         created_at,
         updated_at,
