@@ -1864,14 +1864,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--as-of", type=date.fromisoformat, required=True)
     parser.add_argument("--serving", type=Path, help="serving.duckdb to compare against")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="write each mart to OUT/<mart>.pkl (pickle keeps the dtypes; parquet would need "
+        "pyarrow, which the environment does not have); `make bench` compares them",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     marts = compute(args.landing, args.as_of)
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peer: {elapsed:.1f} s wall, peak RSS {peak_mb:.0f} MB")
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in marts.items():
         print(f"  {name}: {len(frame)} rows")
+        if args.out:
+            frame.to_pickle(args.out / f"{name}.pkl")
     if args.serving is None:
         return 0
     failed = False

@@ -202,7 +202,10 @@ def measure_peer(ws: Workspace, as_of: date) -> tuple[Measurement, dict[str, lis
     frames = ws.root / "peer"
     measured = run_measured(
         "pandas_peer",
-        _python("-m", "bench.peer_main", str(ws.landing), as_of.isoformat(), str(frames)),
+        _python(
+            *("-m", "bench.pandas_peer", "--landing", str(ws.landing)),
+            *("--as-of", as_of.isoformat(), "--out", str(frames)),
+        ),
         ws.env(as_of),
         ws.logs / "pandas_peer.log",
         REPO_ROOT,
