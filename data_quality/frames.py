@@ -60,8 +60,12 @@ class Days:
             day += timedelta(days=1)
 
     @property
+    def is_empty(self) -> bool:
+        return self.start > self.end
+
+    @property
     def label(self) -> str:
-        if self.start > self.end:
+        if self.is_empty:
             return "no days"
         return self.start.isoformat() if self.start == self.end else f"{self.start}..{self.end}"
 

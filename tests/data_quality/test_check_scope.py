@@ -35,6 +35,7 @@ def test_raw_checks_validate_the_days_their_run_loaded(tmp_path, landing, config
         ),
     }
 
+    last_checks = {}
     with DagsterInstance.ephemeral() as instance:
 
         def refresh(**kwargs):
@@ -42,6 +43,8 @@ def test_raw_checks_validate_the_days_their_run_loaded(tmp_path, landing, config
                 [raw, check], resources=resources, instance=instance, raise_on_error=False, **kwargs
             )
             checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+            last_checks.clear()
+            last_checks.update(checks)
             scopes = {e.metadata["scope"].value for e in checks.values()}
             materialized = result.asset_materializations_for_node(raw.node_def.name)
             loaded = materialized[0].metadata["days_loaded"].value if materialized else None
@@ -58,6 +61,9 @@ def test_raw_checks_validate_the_days_their_run_loaded(tmp_path, landing, config
         assert refresh() == (True, {f"days loaded by this run: {BAD_DAY}"}, True, 1)
         # Nothing changed: no day to validate, table-level rules (freshness) still judged.
         assert refresh() == (True, {"days loaded by this run: no days"}, True, 0)
+        # ... and only those: the day-level checks run no validation at all.
+        validations = {name: e.metadata["batches"].value for name, e in last_checks.items()}
+        assert validations == {name: int(name == "freshness") for name in validations}
 
         standalone = refresh(selection=AssetSelection.checks_for_assets(raw))
         assert standalone == (True, {"whole table"}, True, None)
