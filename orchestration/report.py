@@ -3,7 +3,8 @@
 It reads the serving file (what BI tools see, so it never shows unchecked numbers) and draws,
 with Plotly: the MRR movements waterfall by month (MRR-6), MRR with NRR and logo churn
 (CHN-1), NPS and CSAT (NPS-1, CSAT-1), the health band distribution (HLT-1),
-trial conversion by cohort (TRL-1) and the at-risk worklist with each account's main reason.
+trial conversion by cohort (TRL-1), the at-risk worklist with each account's main reason and CSM,
+and the renewals due in the next 90 days with their forecast (RNW-2).
 Plotly's JavaScript is inlined once, so the page opens offline and can be mailed as one file.
 """
 
@@ -172,24 +173,28 @@ def trial_conversion(trials: pd.DataFrame) -> Chart:
     return Chart(title, figure)
 
 
-def _worklist_html(at_risk: pd.DataFrame) -> str:
-    if at_risk.empty:
-        return "<p class='empty-chart'>No account is at risk.</p>"
-    columns = {
-        "account_name": "account", "segment": "segment", "health_score": "health",
-        "health_band": "band", "top_risk_reason": "main reason", "mrr_at_stake": "MRR at stake",
-        "days_to_renewal": "days to renewal", "days_past_due": "days past due",
-    }  # fmt: skip
+def _table_html(frame: pd.DataFrame, columns: dict[str, str], empty: str) -> str:
+    """A plain table of `columns` (name -> heading): money for columns that start with
+    `mrr`/`arr` or end in `_arr`, percent for rates and probabilities, a signed number for other
+    decimals (changes), and a `health_band` cell coloured by its band."""
+    if frame.empty:
+        return f"<p class='empty-chart'>{html.escape(empty)}</p>"
     head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
     rows = []
-    for _, row in at_risk.iterrows():
+    for _, row in frame.iterrows():
         cells = []
         for column in columns:
             value = row[column]
             if pd.isna(value):
                 text = "-"
-            elif column == "mrr_at_stake":
+            elif column.startswith(("mrr", "arr")) or column.endswith("_arr"):
                 text = f"${float(value):,.0f}"
+            elif isinstance(value, pd.Timestamp):
+                text = value.date().isoformat()
+            elif column.endswith(("_rate", "probability")):
+                text = f"{float(value):.0%}"
+            elif isinstance(value, float):
+                text = f"{value:+.0f}"
             else:
                 text = str(value)
             css = f" class='band-{html.escape(str(value))}'" if column == "health_band" else ""
@@ -197,6 +202,37 @@ def _worklist_html(at_risk: pd.DataFrame) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "".join(rows)
     return f"<table class='worklist'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _worklist_html(at_risk: pd.DataFrame) -> str:
+    columns = {
+        "account_name": "account", "account_id": "account id", "owner_name": "CSM",
+        "segment": "segment", "health_score": "health", "health_band": "band",
+        "top_risk_reason": "main reason", "mrr_at_stake": "MRR at stake",
+        "days_to_renewal": "days to renewal", "days_past_due": "days past due",
+    }  # fmt: skip
+    return _table_html(at_risk, columns, "No account is at risk.")
+
+
+def _renewals_html(renewals: pd.DataFrame) -> str:
+    """RNW-2: each subscription's next term end within 90 days, with its forecast."""
+    columns = {
+        "term_end_date": "term ends", "account_name": "account", "csm_owner_name": "CSM",
+        "arr_due": "ARR due", "health_band": "band",
+        "health_score_change_30d": "health 30-day change",
+        "renewal_deal_stage": "renewal deal stage", "forecast_method": "forecast by",
+        "forecast_rate": "probability", "forecast_arr": "forecast ARR",
+    }  # fmt: skip
+    table = _table_html(renewals, columns, "No term ends in the next 90 days.")
+    if renewals.empty:
+        return table
+    total = (
+        f"<p>{len(renewals)} subscriptions renew in the next 90 days: "
+        f"${renewals['arr_due'].sum():,.0f} ARR due, ${renewals['forecast_arr'].sum():,.0f} "
+        "forecast (the renewal deal's stage probability, else the trailing-12-month renewal "
+        "rate of the account's health band).</p>"
+    )
+    return total + table
 
 
 _QUERIES = {
@@ -212,6 +248,12 @@ _QUERIES = {
     "at_risk": f"""
         select * from marts.rpt_at_risk_accounts
         order by mrr_at_stake desc nulls last, health_score limit {WORKLIST_ROWS}""",
+    "renewals": """
+        select forecast.*, accounts.account_name, accounts.csm_owner_name
+        from marts.fct_renewal_forecast as forecast
+        left join marts.dim_accounts as accounts using (account_id)
+        where forecast.is_next_term
+        order by forecast.term_end_date, forecast.arr_due desc""",
     "log": "select as_of, published_at from meta.refresh_log order by published_at desc limit 1",
 }
 
@@ -301,6 +343,8 @@ Definitions: METRICS.md rule ids in each title.</p>
 {"".join(sections)}
 <h2>At-risk worklist: top {WORKLIST_ROWS} by MRR at stake (HLT-1)</h2>
 {_worklist_html(data["at_risk"])}
+<h2>Renewals due in the next 90 days (RNW-2)</h2>
+{_renewals_html(data["renewals"])}
 <p><small>Generated {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}.</small></p>
 </body></html>
 """
@@ -326,7 +370,8 @@ def write_report(serving_path: Path, report_path: Path) -> dict[str, int]:
     description=(
         "Self-contained HTML report for the CS team (CS_REPORT_PATH, default "
         "data/cs_report.html): MRR movements waterfall, MRR/NRR/logo churn, NPS/CSAT, health "
-        "bands, trial conversion by cohort, at-risk worklist. Drawn from the published serving "
+        "bands, trial conversion by cohort, at-risk worklist, renewals due in 90 days with their "
+        "forecast. Drawn from the published serving "
         "file, so it only ever shows checked numbers."
     ),
 )
