@@ -16,11 +16,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import DBT_PROJECT_DIR, Settings, get_settings
+from orchestration.spark_output import mirror_spark_tables
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST_PATH = DBT_PROJECT.manifest_path
@@ -65,8 +67,11 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
 def dbt_build_args(settings: Settings) -> list[str]:
     # Unit tests check SQL logic on fixed rows, not data: `make test` runs them (tests/dbt), so
     # the refresh skips their fixed cost (~20 s for 35 tests) on every run.
+    # The engine is the profile's target (CS_DBT_TARGET): dev (DuckDB) or spark.
     return [
         "build",
+        "--target",
+        settings.dbt_target,
         "--vars",
         json.dumps({"as_of": settings.as_of.isoformat()}),
         "--exclude-resource-type",
@@ -88,6 +93,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
     with log_path.open("w") as log, contextlib.redirect_stdout(DbtOutput(log, sys.stdout)) as out:
         yield from dbt.cli(dbt_build_args(get_settings()), context=context).stream()
     context.log.info(f"dbt build: {out.totals or 'finished'} (every node in {log_path})")
+    settings = get_settings()
+    if settings.on_spark:
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            mirrored = mirror_spark_tables(con, settings.spark_warehouse_dir)
+        context.log.info(f"Spark output: {len(mirrored)} tables readable from the warehouse")
     prune_invocation_folders(MANIFEST_PATH.parent)
 
 
