@@ -38,3 +38,15 @@
 {% macro default__cte_not_materialized() -%}
     not materialized
 {%- endmacro %}
+
+{#
+    Aggregate: the values of `measure` joined by `delimiter_text` (a SQL string literal) in
+    ascending order. dbt.listagg ignores its ordering on Spark, hence a Spark version.
+#}
+{% macro sorted_listagg(measure, delimiter_text) -%}
+    {{ return(adapter.dispatch('sorted_listagg', 'cs_warehouse')(measure, delimiter_text)) }}
+{%- endmacro %}
+
+{% macro default__sorted_listagg(measure, delimiter_text) -%}
+    {{ dbt.listagg(measure, delimiter_text, 'order by ' ~ measure) }}
+{%- endmacro %}

@@ -125,3 +125,29 @@
 {% macro spark__integer_series(start_value, end_value) -%}
     select explode(sequence(cast({{ start_value }} as bigint), cast({{ end_value }} as bigint))) as n
 {%- endmacro %}
+
+{% macro spark__sorted_listagg(measure, delimiter_text) -%}
+    array_join(array_sort(collect_list({{ measure }})), {{ delimiter_text }})
+{%- endmacro %}
+
+{#
+    dbt's date arithmetic, as DuckDB computes it (dbt-spark's versions go through Unix seconds
+    and return NULL with TIMESTAMP_NTZ). dateadd: a timestamp (month ends clamp, like DuckDB's
+    `+ interval 1 month`); datediff: boundaries crossed, like DuckDB's date_diff. Found before
+    dbt-spark's through the `dispatch` search order of dbt_project.yml.
+#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart }}, cast({{ interval }} as bigint), cast({{ from_date_or_timestamp }} as timestamp))
+{%- endmacro %}
+
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    {%- if datepart == 'day' -%}
+        datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
+    {%- elif datepart == 'month' -%}
+        ((year({{ second_date }}) - year({{ first_date }})) * 12 + month({{ second_date }}) - month({{ first_date }}))
+    {%- elif datepart == 'year' -%}
+        (year({{ second_date }}) - year({{ first_date }}))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('spark__datediff: datepart ' ~ datepart ~ ' is not implemented') }}
+    {%- endif -%}
+{%- endmacro %}
