@@ -13,6 +13,12 @@ override export CS_LANDING_DIR := $(call absolute,$(or $(CS_LANDING_DIR),data/la
 override export CS_WAREHOUSE_PATH := $(call absolute,$(or $(CS_WAREHOUSE_PATH),data/warehouse.duckdb))
 override export CS_SERVING_PATH := $(call absolute,$(or $(CS_SERVING_PATH),data/serving.duckdb))
 override export DAGSTER_HOME := $(call absolute,$(or $(DAGSTER_HOME),.dagster_home))
+override export CS_SPARK_DIR := $(call absolute,$(or $(CS_SPARK_DIR),data/spark))
+# CS_DBT_TARGET=spark builds the dbt models on Apache Spark (README: "Moving to a bigger
+# engine"); it, or WITH_SPARK=1 (CI), adds the `spark` dependency group to the environment.
+WITH_SPARK ?= $(if $(filter spark,$(CS_DBT_TARGET)),1)
+SYNC_GROUPS := $(if $(WITH_SPARK),--group spark)
+SYNCED := .venv/.synced $(if $(WITH_SPARK),.venv/.synced-spark)
 # uv must use the machine's Python 3.11, never download one.
 export UV_PYTHON_DOWNLOADS := never
 # Install packages with their bytecode: where PYTHONDONTWRITEBYTECODE is set (as on our CI
@@ -34,16 +40,21 @@ help:  ## List the commands
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| (echo "Installing uv with pip" && python3 -m pip install --quiet uv)
 	@echo "Creating the Python environment from uv.lock (.venv; about a minute the first time)"
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet $(SYNC_GROUPS)
 	@touch $@
 
-env: .venv/.synced  ## Create the environment from uv.lock
+# pyspark (with every Spark jar) and dbt-spark; Java 17 comes from the system.
+.venv/.synced-spark: .venv/.synced
+	$(UV) sync --frozen --quiet --group spark
+	@touch $@
+
+env: $(SYNCED)  ## Create the environment from uv.lock (WITH_SPARK=1: also the Spark group)
 
 # Dagster reads dbt's manifest; it is prepared here, never parsed when Dagster imports.
 MANIFEST := dbt_project/target/manifest.json
 DBT_FILES := $(shell find dbt_project/dbt_project.yml dbt_project/models dbt_project/macros docs \
 	dbt_project/docs dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
-$(MANIFEST): .venv/.synced $(DBT_FILES)
+$(MANIFEST): $(SYNCED) $(DBT_FILES)
 	cd dbt_project && $(RUN) dbt parse --profiles-dir . --quiet
 	@touch $@
 

@@ -36,6 +36,8 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's profile reads the warehouse path from the environment (dbt_project/profiles.yml).
     os.environ["CS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    # ... and the Spark target's folder (raw Parquet, tables, metastore).
+    os.environ["CS_SPARK_DIR"] = str(settings.spark_dir)
     return {
         "warehouse": DuckDBResource(
             database=str(settings.warehouse_path),

@@ -11,6 +11,14 @@
 | CS_REFRESH_LOOKBACK_DAYS | 3                       | days the scheduled refresh (re)ingests      |
 | CS_DUCKDB_MEMORY_LIMIT | 2560MB                    | DuckDB memory per process; beyond it spills |
 | DAGSTER_HOME        | .dagster_home                | Dagster instance (run history, schedules)   |
+| CS_DBT_TARGET       | dev                          | dbt engine: dev (DuckDB) or spark           |
+| CS_SPARK_DIR        | data/spark                   | Spark target: raw Parquet, tables, metastore|
+| CS_SPARK_MASTER     | local[2]                     | Spark target: master URL (read by dbt)      |
+
+With CS_DBT_TARGET=spark the ingestion still loads and checks with DuckDB, also writes each raw
+table as Parquet by day (`<CS_SPARK_DIR>/raw`), dbt builds on Spark (`uv sync --group spark`,
+Java 17), and the warehouse's `marts` schema becomes views over Spark's Parquet output, so
+checks, publication and report read the same names (README: "Moving to a bigger engine").
 
 Relative paths are resolved against the repository root, so commands behave the same from
 any working directory.
@@ -43,6 +51,18 @@ def _date(env: Mapping[str, str], name: str) -> date | None:
         raise ValueError(f"{name}={value!r} is not a date; expected YYYY-MM-DD") from error
 
 
+DBT_TARGETS = ("dev", "spark")
+
+
+def _dbt_target(env: Mapping[str, str]) -> str:
+    value = env.get("CS_DBT_TARGET") or "dev"
+    if value not in DBT_TARGETS:
+        raise ValueError(
+            f"CS_DBT_TARGET={value!r} is not a dbt target; expected one of {DBT_TARGETS}"
+        )
+    return value
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(name)
     if not value:
@@ -67,6 +87,22 @@ class Settings:
     # variable in profiles.yml). 2.5 GB keeps the medium benchmark's refresh, dbt and Dagster
     # together, under 4 GB (3.6 GB; 4.1 GB with 3 GB) at the same speed.
     duckdb_memory_limit: str = "2560MB"
+    dbt_target: str = "dev"
+    spark_dir: Path = REPO_ROOT / "data" / "spark"
+
+    @property
+    def on_spark(self) -> bool:
+        return self.dbt_target == "spark"
+
+    @property
+    def spark_raw_dir(self) -> Path:
+        """Where the ingestion hands the raw tables to Spark (Parquet by day)."""
+        return self.spark_dir / "raw"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        """Spark's tables: `<schema>.db/<table>/` Parquet folders."""
+        return self.spark_dir / "warehouse"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +117,8 @@ class Settings:
             refresh_cron=env.get("CS_REFRESH_CRON") or "0 3 * * *",
             refresh_lookback_days=_positive_int(env, "CS_REFRESH_LOOKBACK_DAYS", 3),
             duckdb_memory_limit=env.get("CS_DUCKDB_MEMORY_LIMIT") or "2560MB",
+            dbt_target=_dbt_target(env),
+            spark_dir=_path(env, "CS_SPARK_DIR", "data/spark"),
         )
 
 

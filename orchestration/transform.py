@@ -16,11 +16,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import DBT_PROJECT_DIR, Settings, get_settings
+from orchestration.spark_output import mirror_spark_tables
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST_PATH = DBT_PROJECT.manifest_path
@@ -62,10 +64,12 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
     return fqn[1] if len(fqn) > 2 else "models"
 
 
-# Unit tests check SQL logic on fixed rows, not data: `make test` runs them (tests/dbt), so the
-# refresh skips their fixed cost (~20 s for 35 tests) on every run. `as_of` reaches dbt as
-# CS_AS_OF (see `dbt_models`), not `--vars`: changed vars make dbt re-parse the whole project.
-DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
+def dbt_build_args(settings: Settings) -> list[str]:
+    # Unit tests check SQL logic on fixed rows, not data: `make test` runs them (tests/dbt), so
+    # the refresh skips their fixed cost (~20 s for 35 tests) on every run. `as_of` reaches dbt
+    # as CS_AS_OF (see `dbt_models`), not `--vars`: changed vars make dbt re-parse the whole
+    # project. The engine is the profile's target (CS_DBT_TARGET): dev (DuckDB) or spark.
+    return ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
 
 
 @dbt_assets(
@@ -83,8 +87,12 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
     # The date this run settled on, for the dbt process (macros/as_of.sql reads it).
     os.environ["CS_AS_OF"] = settings.as_of.isoformat()
     with log_path.open("w") as log, contextlib.redirect_stdout(DbtOutput(log, sys.stdout)) as out:
-        yield from dbt.cli(list(DBT_BUILD_ARGS), context=context).stream()
+        yield from dbt.cli(dbt_build_args(settings), context=context).stream()
     context.log.info(f"dbt build: {out.totals or 'finished'} (every node in {log_path})")
+    if settings.on_spark:
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            mirrored = mirror_spark_tables(con, settings.spark_warehouse_dir)
+        context.log.info(f"Spark output: {len(mirrored)} tables readable from the warehouse")
     prune_invocation_folders(MANIFEST_PATH.parent)
 
 

@@ -17,6 +17,7 @@ PATH_VARIABLES = {
     "CS_WAREHOUSE_PATH": "data/warehouse.duckdb",
     "CS_SERVING_PATH": "data/serving.duckdb",
     "DAGSTER_HOME": ".dagster_home",
+    "CS_SPARK_DIR": "data/spark",
 }
 # Make prints any variable it would export: `make print-NAME`.
 PRINT_RULE = "print-%: ; @echo $($*)"

@@ -61,7 +61,7 @@
         {{ first_non_null_by('record', 'version_rank') }} as record,
         {{ first_non_null_by('_record_version', 'version_rank') }} as _record_version,
         {%- for name in properties %}
-        {{ json_str(first_non_null_by('property_values[' ~ loop.index ~ ']', 'version_rank'), '$') }}
+        {{ json_str(first_non_null_by(list_item('property_values', loop.index), 'version_rank'), '$') }}
             as {{ hubspot_property_column(name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from (

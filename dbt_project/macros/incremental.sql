@@ -10,3 +10,15 @@
         where batch._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
     )
 {%- endmacro %}
+
+{#
+    The config of a model incremental by day (`day_column`): `{{ config(materialized=
+    'incremental', on_schema_change='fail', **day_incremental_config('event_date')) }}`.
+#}
+{% macro day_incremental_config(day_column) -%}
+    {{ return(adapter.dispatch('day_incremental_config', 'cs_warehouse')(day_column)) }}
+{%- endmacro %}
+
+{% macro default__day_incremental_config(day_column) -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': day_column}) }}
+{%- endmacro %}

@@ -25,9 +25,11 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from orchestration.ingest.loader import LoadTarget, PartitionLoad, load_partitions, loading_runs
+from orchestration.ingest.parquet_handoff import hand_off
 from orchestration.ingest.raw_schema import QUARANTINE_TABLE, create_raw_tables
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
+from orchestration.settings import get_settings
 from orchestration.window import IngestWindow
 
 _FILE_TABLE_ROWS = 30
@@ -125,6 +127,18 @@ def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefiniti
                 reload_runs=retry,
                 on_progress=context.log.info,
             )
+            settings = get_settings()
+            if settings.on_spark:
+                handoff = hand_off(
+                    con,
+                    spec,
+                    settings.spark_raw_dir,
+                    [load.partition_date for load in loads if not load.skipped_unchanged],
+                )
+                context.log.info(
+                    f"{spec.key}: Parquet for Spark: {len(handoff.days_written)} day(s) written, "
+                    f"{len(handoff.days_removed)} removed"
+                )
             table_rows = con.execute(f"select count(*) from {spec.table}").fetchone()[0]
             quarantine_rows = con.execute(
                 f"select count(*) from {QUARANTINE_TABLE} where system = ? and object = ?",

@@ -18,7 +18,7 @@ stripe_accounts as (
     select
         account_id,
         bool_or(is_crm_linked) as is_crm_linked,
-        {{ dbt.listagg('customer_id', "', '", 'order by customer_id') }} as stripe_customer_ids,
+        {{ sorted_listagg('customer_id', "', '") }} as stripe_customer_ids,
         count(*) as stripe_customer_count
     from stripe_customers
     group by account_id

@@ -37,7 +37,7 @@ own_discounts as (
     select
         subscription_version_id,
         'subscription' as discount_scope,
-        cast(null as varchar) as subscription_item_id,
+        cast(null as string) as subscription_item_id,
         discount_id,
         coupon_id,
         coupon_duration,
@@ -95,7 +95,7 @@ customer_discounts_windowed as (
         windows.subscription_id,
         windows.currency as subscription_currency,
         'customer' as discount_scope,
-        cast(null as varchar) as subscription_item_id,
+        cast(null as string) as subscription_item_id,
         customer_discounts.discount_id,
         customer_discounts.coupon_id,
         customer_discounts.coupon_duration,

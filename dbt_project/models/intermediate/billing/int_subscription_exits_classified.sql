@@ -50,7 +50,7 @@ exits as (
 
 final as (
     select
-        exits.subscription_id || '@' || cast(exits.exited_at as varchar) as subscription_exit_id,
+        exits.subscription_id || '@' || cast(exits.exited_at as string) as subscription_exit_id,
         exits.subscription_id,
         customers.account_id,
         exits.exited_at,

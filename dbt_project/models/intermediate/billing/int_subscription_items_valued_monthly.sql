@@ -27,7 +27,7 @@ months as (
 -- the end of each month: the state just before the next month starts (or after `as_of`)
 valuation_points as (
     select
-        cast(month_start as varchar) as point_id,
+        cast(month_start as string) as point_id,
         month_start,
         cast(least(
             {{ add_months('month_start', 1) }},
@@ -55,7 +55,7 @@ rates_for_month as (
 
 final as (
     select
-        items_net.subscription_item_id || '/' || cast(items_net.month_start as varchar)
+        items_net.subscription_item_id || '/' || cast(items_net.month_start as string)
             as subscription_item_month_id,
         items_net.month_start,
         items_net.account_id,

@@ -119,7 +119,7 @@ terms_in_windows as (
 
 final as (
     select
-        subscription_id || '@' || cast(term_end_at as varchar) as renewal_id,
+        subscription_id || '@' || cast(term_end_at as string) as renewal_id,
         subscription_id,
         customer_id,
         subscription_window_id,

@@ -14,9 +14,8 @@
 {{
     config(
         materialized='incremental',
-        unique_key='date_day',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
+        **day_incremental_config('date_day'),
     )
 }}
 

@@ -7,9 +7,8 @@
 {{
     config(
         materialized='incremental',
-        unique_key='usage_date',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
+        **day_incremental_config('usage_date'),
     )
 }}
 

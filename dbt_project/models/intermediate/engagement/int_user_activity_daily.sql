@@ -7,9 +7,8 @@
 {{
     config(
         materialized='incremental',
-        unique_key='activity_date',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
+        **day_incremental_config('activity_date'),
     )
 }}
 

@@ -131,7 +131,7 @@ top_risks as (
 
 final as (
     select
-        cast(component_scores.account_id as varchar) as account_id,
+        cast(component_scores.account_id as string) as account_id,
         cast(component_scores.date_day as date) as date_day,
         cast(round(weighted.health_score, 2) as decimal(5, 2)) as health_score,
         cast(case
@@ -139,14 +139,14 @@ final as (
             when round(weighted.health_score, 2) >= component_scores.band_green_min then 'green'
             when round(weighted.health_score, 2) >= component_scores.band_yellow_min then 'yellow'
             else 'red'
-        end as varchar) as health_band,
+        end as string) as health_band,
         cast(round(component_scores.engagement_trend_score, 2) as decimal(5, 2)) as engagement_trend_score,
         cast(round(component_scores.seat_utilisation_score, 2) as decimal(5, 2)) as seat_utilisation_score,
         cast(round(component_scores.nps_score, 2) as decimal(5, 2)) as nps_score,
         cast(round(component_scores.support_score, 2) as decimal(5, 2)) as support_score,
         cast(round(component_scores.billing_score, 2) as decimal(5, 2)) as billing_score,
         cast(round(component_scores.csm_touch_score, 2) as decimal(5, 2)) as csm_touch_score,
-        cast(case when top_risks.shortfall > 0 then top_risks.top_risk_reason end as varchar)
+        cast(case when top_risks.shortfall > 0 then top_risks.top_risk_reason end as string)
             as top_risk_reason
     from component_scores
     left join weighted

@@ -66,15 +66,15 @@ next_renewals as (
 
 final as (
     select
-        cast(health.account_id as varchar) as account_id,
-        cast(accounts.account_name as varchar) as account_name,
-        cast(accounts.segment as varchar) as segment,
-        cast(accounts.owner_id as varchar) as owner_id,
-        cast(accounts.csm_owner_name as varchar) as owner_name,
+        cast(health.account_id as string) as account_id,
+        cast(accounts.account_name as string) as account_name,
+        cast(accounts.segment as string) as segment,
+        cast(accounts.owner_id as string) as owner_id,
+        cast(accounts.csm_owner_name as string) as owner_name,
         cast({{ as_of_date() }} as date) as as_of_date,
         cast(health.health_score as decimal(5, 2)) as health_score,
-        cast(health.health_band as varchar) as health_band,
-        cast(health.top_risk_reason as varchar) as top_risk_reason,
+        cast(health.health_band as string) as health_band,
+        cast(health.top_risk_reason as string) as top_risk_reason,
         cast(accounts.current_mrr as decimal(18, 2)) as mrr_at_stake,
         cast(next_renewals.next_renewal_date as date) as next_renewal_date,
         cast({{ dbt.datediff(as_of_date(), 'next_renewals.next_renewal_date', 'day') }} as integer)

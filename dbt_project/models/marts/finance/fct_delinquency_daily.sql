@@ -92,7 +92,7 @@ account_days as (
 
 final as (
     select
-        cast(account_id as varchar) as account_id,
+        cast(account_id as string) as account_id,
         cast(date_day as date) as date_day,
         cast(overdue_invoices as integer) as overdue_invoices,
         cast(round(amount_overdue, 2) as decimal(18, 2)) as amount_overdue,
@@ -103,7 +103,7 @@ final as (
             when {{ dbt.datediff('oldest_due_date', 'date_day', 'day') }} <= 60 then '31-60'
             when {{ dbt.datediff('oldest_due_date', 'date_day', 'day') }} <= 90 then '61-90'
             else '90+'
-        end as varchar) as aging_bucket
+        end as string) as aging_bucket
     from account_days
 )
 

@@ -93,10 +93,10 @@ recovery as (
 
 final as (
     select
-        cast(invoice_id as varchar) as invoice_id,
-        cast(account_id as varchar) as account_id,
-        cast(status as varchar) as status,
-        cast(currency as varchar) as currency,
+        cast(invoice_id as string) as invoice_id,
+        cast(account_id as string) as account_id,
+        cast(status as string) as status,
+        cast(currency as string) as currency,
         cast(total as decimal(24, 6)) as total,
         cast(amount_paid as decimal(24, 6)) as amount_paid,
         cast(amount_remaining as decimal(24, 6)) as amount_remaining,

@@ -183,22 +183,22 @@ classified as (
 
 final as (
     select
-        cast(account_id as varchar) as account_id,
+        cast(account_id as string) as account_id,
         cast(month_start as date) as month,
         cast(mrr as decimal(18, 2)) as mrr,
         cast(previous_mrr as decimal(18, 2)) as previous_mrr,
         cast(mrr_change as decimal(18, 2)) as mrr_change,
-        cast(movement as varchar) as movement,
+        cast(movement as string) as movement,
         cast(movement_mrr as decimal(18, 2)) as movement_mrr,
         cast(fx_impact as decimal(18, 2)) as fx_impact,
         cast(case
             when movement = 'churn' and has_involuntary_exit then 'involuntary'
             when movement = 'churn' then 'voluntary'
-        end as varchar) as churn_type,
+        end as string) as churn_type,
         cast(case
             when movement = 'expansion' and has_new_product then 'cross_sell'
             when movement = 'expansion' then 'upsell'
-        end as varchar) as expansion_type
+        end as string) as expansion_type
     from classified
 )
 

@@ -50,7 +50,7 @@ refund_payments as (
         refunds.currency,
         refunds.amount,
         refunds.created_at,
-        cast(null as varchar) as failure_code
+        cast(null as string) as failure_code
     from refunds
     left join charges
         on refunds.charge_id = charges.charge_id
@@ -74,17 +74,17 @@ day_rates as (
 
 final as (
     select
-        cast(payments.payment_id as varchar) as payment_id,
-        cast(payments.payment_type as varchar) as payment_type,
-        cast(payments.charge_id as varchar) as charge_id,
-        cast(payments.invoice_id as varchar) as invoice_id,
-        cast(customers.account_id as varchar) as account_id,
-        cast(payments.status as varchar) as status,
-        cast(payments.currency as varchar) as currency,
+        cast(payments.payment_id as string) as payment_id,
+        cast(payments.payment_type as string) as payment_type,
+        cast(payments.charge_id as string) as charge_id,
+        cast(payments.invoice_id as string) as invoice_id,
+        cast(customers.account_id as string) as account_id,
+        cast(payments.status as string) as status,
+        cast(payments.currency as string) as currency,
         cast(payments.amount as decimal(24, 6)) as amount,
         cast(round(payments.amount * day_rates.usd_per_unit, 2) as decimal(18, 2)) as amount_usd,
         cast(payments.created_at as timestamp) as created_at,
-        cast(payments.failure_code as varchar) as failure_code
+        cast(payments.failure_code as string) as failure_code
     from payments
     left join customers
         on payments.customer_id = customers.customer_id

@@ -158,10 +158,10 @@ outcomes as (
 
 final as (
     select
-        cast(renewal_id as varchar) as renewal_id,
-        cast(account_id as varchar) as account_id,
-        cast(subscription_id as varchar) as subscription_id,
-        cast(term_interval as varchar) as term_interval,
+        cast(renewal_id as string) as renewal_id,
+        cast(account_id as string) as account_id,
+        cast(subscription_id as string) as subscription_id,
+        cast(term_interval as string) as term_interval,
         cast(term_interval_count as integer) as term_interval_count,
         cast(term_end_at as timestamp) as term_end_at,
         cast(term_end_month as date) as term_end_month,
@@ -170,7 +170,7 @@ final as (
             when is_pending then 'pending'
             when renewed_mrr_uncapped > 0 then 'renewed'
             else 'not_renewed'
-        end as varchar) as renewal_status,
+        end as string) as renewal_status,
         cast(case when not is_pending then renewed_mrr_uncapped > 0 end as boolean) as is_renewed,
         cast(mrr_due as decimal(18, 2)) as mrr_due,
         cast(case

@@ -21,7 +21,7 @@ accounts as (
 
 final as (
     select
-        cast(activity.account_id as varchar) as account_id,
+        cast(activity.account_id as string) as account_id,
         cast(activity.date_day as date) as date_day,
         cast(activity.dau as integer) as dau,
         cast(activity.wau as integer) as wau,

@@ -70,7 +70,7 @@ features as (
 
 final as (
     select
-        cast(features.feature_name as varchar) as feature_name,
+        cast(features.feature_name as string) as feature_name,
         cast(measurement_days.month as date) as month,
         cast(measurement_days.measured_on as date) as measured_on,
         cast(coalesce(active_counts.active_accounts, 0) as integer) as active_accounts,

@@ -62,7 +62,7 @@ counts as (
 final as (
     select
         cast(months.month as date) as month,
-        cast(segments.segment as varchar) as segment,
+        cast(segments.segment as string) as segment,
         cast(coalesce(counts.ratings, 0) as integer) as ratings,
         cast(coalesce(counts.satisfied, 0) as integer) as satisfied,
         cast(case

@@ -49,7 +49,7 @@ counts as (
 final as (
     select
         cast(months.month as date) as month,
-        cast(segments.segment as varchar) as segment,
+        cast(segments.segment as string) as segment,
         cast(coalesce(counts.responses, 0) as integer) as responses,
         cast(coalesce(counts.promoters, 0) as integer) as promoters,
         cast(coalesce(counts.passives, 0) as integer) as passives,

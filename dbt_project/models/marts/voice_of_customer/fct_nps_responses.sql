@@ -16,14 +16,14 @@ accounts as (
 
 final as (
     select
-        cast(responses.response_id as varchar) as response_id,
-        cast(responses.account_id as varchar) as account_id,
-        cast(accounts.segment as varchar) as segment,
+        cast(responses.response_id as string) as response_id,
+        cast(responses.account_id as string) as account_id,
+        cast(accounts.segment as string) as segment,
         cast(responses.submitted_at as timestamp) as submitted_at,
         cast(responses.response_date as date) as response_date,
         cast(responses.response_month as date) as response_month,
         cast(responses.score as integer) as score,
-        cast(responses.response_category as varchar) as nps_category
+        cast(responses.response_category as string) as nps_category
     from responses
     left join accounts
         on responses.account_id = accounts.account_id

@@ -3,14 +3,24 @@
     wins (ENG-3). Incremental: each run reads the raw rows loaded since the last run plus the
     last `event_lookback_days` received days, and re-ranks them together with the copies
     already kept, so a duplicate arriving later never replaces the original.
+
+    On Spark (plain Parquet: no delete, no merge) the table is partitioned by received day and a
+    run overwrites whole days: it re-reads every raw row from the earliest received day loaded
+    since the last run (or the lookback window, whichever is earlier), and a copy already kept
+    from before that day wins over a later one without its day being rewritten. Same rows as
+    DuckDB's delete+insert by messageId, as long as a later received day never holds an earlier
+    receivedAt (the received day is the folder's day, LANDING.md).
 #}
 
+{% set day_overwrite = target.type == 'spark' %}
 {{
     config(
         materialized='incremental',
-        unique_key='message_id',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
+        **(
+            day_incremental_config('_partition_date') if day_overwrite
+            else {'unique_key': 'message_id', 'incremental_strategy': 'delete+insert'}
+        ),
     )
 }}
 
@@ -25,23 +35,36 @@
 {% set last_day = "(select max(this_run._partition_date) from " ~ this ~ " as this_run)" %}
 {% if execute is sameas true and is_incremental() and not (this | string).startswith('__dbt__cte__') %}
 {% set marks = run_query(
-    "select strftime(max(_loaded_at), '%Y-%m-%d %H:%M:%S.%f'),"
-    ~ " strftime(max(_partition_date), '%Y-%m-%d') from " ~ this
+    "select cast(max(_loaded_at) as string), cast(max(_partition_date) as string) from " ~ this
 ).rows[0] %}
 {% if marks[0] is not none %}
 {% set loaded_watermark = "cast('" ~ marks[0] ~ "' as timestamp)" %}
 {% set last_day = "cast('" ~ marks[1] ~ "' as date)" %}
 {% endif %}
 {% endif %}
+{% set lookback_start = add_days(last_day, '-' ~ var('event_lookback_days')) %}
+{# Spark: the first received day this run rewrites. #}
+{% set first_day -%}
+    least(
+        (
+            select min(new_rows._partition_date)
+            from {{ source('raw_segment', 'events') }} as new_rows
+            where new_rows._loaded_at > {{ loaded_watermark }}
+        ),
+        {{ lookback_start }}
+    )
+{%- endset %}
 
 with
 
 source as (
     select * from {{ source('raw_segment', 'events') }}
-    {% if is_incremental() %}
+    {% if is_incremental() and day_overwrite %}
+    where _partition_date >= {{ first_day }}
+    {% elif is_incremental() %}
     where
         _loaded_at > {{ loaded_watermark }}
-        or _partition_date >= {{ add_days(last_day, '-' ~ var('event_lookback_days')) }}
+        or _partition_date >= {{ lookback_start }}
     {% endif %}
 ),
 
@@ -62,15 +85,15 @@ fields as (
 decoded as (
     select
         message_id,
-        field_values[1] as call_type,
-        field_values[2] as event_name,
-        nullif(field_values[3], '') as user_id,
-        nullif(field_values[4], '') as anonymous_id,
-        nullif(field_values[5], '') as group_id,
-        nullif(field_values[6], '') as context_group_id,
-        field_values[7] as feature_name,
-        {{ iso_to_timestamp('field_values[8]') }} as event_at,
-        {{ iso_to_timestamp('field_values[9]') }} as received_at,
+        {{ list_item('field_values', 1) }} as call_type,
+        {{ list_item('field_values', 2) }} as event_name,
+        nullif({{ list_item('field_values', 3) }}, '') as user_id,
+        nullif({{ list_item('field_values', 4) }}, '') as anonymous_id,
+        nullif({{ list_item('field_values', 5) }}, '') as group_id,
+        nullif({{ list_item('field_values', 6) }}, '') as context_group_id,
+        {{ list_item('field_values', 7) }} as feature_name,
+        {{ iso_to_timestamp(list_item('field_values', 8)) }} as event_at,
+        {{ iso_to_timestamp(list_item('field_values', 9)) }} as received_at,
         _partition_date,
         _record_version,
         _loaded_at
@@ -114,7 +137,11 @@ kept_copies as (
         kept._record_version,
         kept._loaded_at
     from {{ this }} as kept
-    where kept.message_id in (select with_event_date.message_id from with_event_date)
+    where
+        kept.message_id in (select with_event_date.message_id from with_event_date)
+    {% if day_overwrite %}
+        and kept._partition_date < {{ first_day }}
+    {% endif %}
     {% else %}
     select * from with_event_date
     where false
@@ -154,7 +181,12 @@ final as (
         _record_version,
         _loaded_at
     from copies_ranked
-    where copy_rank = 1
+    where
+        copy_rank = 1
+    {% if is_incremental() and day_overwrite %}
+        -- a kept copy that wins stays in its own (older) day, which this run does not rewrite
+        and _partition_date >= {{ first_day }}
+    {% endif %}
 )
 
 select * from final

@@ -1,0 +1,21 @@
+"""Settings read from the environment: the dbt engine and the Spark folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestration.settings import REPO_ROOT, Settings
+
+
+def test_the_dbt_target_is_duckdb_unless_spark_is_chosen() -> None:
+    default = Settings.from_env({})
+    assert (default.dbt_target, default.on_spark) == ("dev", False)
+    assert default.spark_raw_dir == REPO_ROOT / "data" / "spark" / "raw"
+    spark = Settings.from_env({"CS_DBT_TARGET": "spark", "CS_SPARK_DIR": "/big/spark"})
+    assert spark.on_spark
+    assert str(spark.spark_warehouse_dir) == "/big/spark/warehouse"
+
+
+def test_an_unknown_dbt_target_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"CS_DBT_TARGET='trino'.*'dev', 'spark'"):
+        Settings.from_env({"CS_DBT_TARGET": "trino"})
