@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,13 @@ import duckdb
 import pytest
 
 from orchestration.settings import REPO_ROOT
+
+# With the `spark` group installed, GX imports pyspark.sql.connect, whose dependency check takes
+# a process whose __main__ has neither __spec__ nor __file__ for a doctest run and calls
+# sys.exit(0): an xdist worker (started with `python -c`) is such a process. Name its file.
+_MAIN = sys.modules["__main__"]
+if getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
+    _MAIN.__file__ = "<pytest-xdist worker>"
 
 # ../shared beside the repository (where CI puts it); CS_SHARED_DIR overrides.
 SHARED_DIR = Path(os.environ.get("CS_SHARED_DIR", REPO_ROOT.parent / "shared"))
