@@ -42,64 +42,15 @@ window_steps as (
         cast({{ add_days(as_of_date(), 1) }} as timestamp) as due_before,
         windows.current_period_end_at as anchor_at,
         window_intervals.term_interval,
-        window_intervals.term_interval_count,
-        case window_intervals.term_interval
-            when 'month' then window_intervals.term_interval_count
-            when 'year' then 12 * window_intervals.term_interval_count
-        end as step_months,
-        case window_intervals.term_interval
-            when 'week' then 7 * window_intervals.term_interval_count
-            when 'day' then window_intervals.term_interval_count
-        end as step_days
+        window_intervals.term_interval_count
     from windows
     inner join window_intervals
         on windows.subscription_window_id = window_intervals.subscription_window_id
     where windows.current_period_end_at is not null
 ),
 
--- how many steps from the anchor reach the window's start and end (with a margin)
-step_ranges as (
-    select
-        *,
-        case
-            when step_months is not null
-                then {{ dbt.datediff('anchor_at', 'paid_from', 'month') }} / step_months - 2
-            else {{ dbt.datediff('anchor_at', 'paid_from', 'day') }} / step_days - 2
-        end as first_step,
-        case
-            when step_months is not null
-                then {{ dbt.datediff('anchor_at', 'paid_until', 'month') }} / step_months + 2
-            else {{ dbt.datediff('anchor_at', 'paid_until', 'day') }} / step_days + 2
-        end as last_step
-    from window_steps
-),
-
-steps as (
-    {{ integer_series(
-        '(select min(floor(first_step)) from step_ranges)',
-        '(select max(ceil(last_step)) from step_ranges)'
-    ) }}
-),
-
-term_ends as (
-    select
-        step_ranges.subscription_id,
-        step_ranges.customer_id,
-        step_ranges.subscription_window_id,
-        step_ranges.term_interval,
-        step_ranges.term_interval_count,
-        case
-            when step_ranges.step_months is not null
-                then {{ dbt.dateadd('month', 'steps.n * step_ranges.step_months', 'step_ranges.anchor_at') }}
-            else {{ dbt.dateadd('day', 'steps.n * step_ranges.step_days', 'step_ranges.anchor_at') }}
-        end as term_end_at,
-        step_ranges.paid_from,
-        step_ranges.paid_until,
-        step_ranges.due_before
-    from step_ranges
-    inner join steps
-        on steps.n between floor(step_ranges.first_step) and ceil(step_ranges.last_step)
-),
+-- the term ends around the window (paid_from, paid_until]
+{{ term_end_ctes('window_steps', 'paid_from', 'paid_until') }},
 
 terms_in_windows as (
     select

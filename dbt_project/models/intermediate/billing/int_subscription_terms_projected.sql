@@ -54,15 +54,7 @@ window_steps as (
             as forecast_before,
         windows.current_period_end_at as anchor_at,
         window_intervals.term_interval,
-        window_intervals.term_interval_count,
-        case window_intervals.term_interval
-            when 'month' then window_intervals.term_interval_count
-            when 'year' then 12 * window_intervals.term_interval_count
-        end as step_months,
-        case window_intervals.term_interval
-            when 'week' then 7 * window_intervals.term_interval_count
-            when 'day' then window_intervals.term_interval_count
-        end as step_days
+        window_intervals.term_interval_count
     from windows
     inner join window_intervals
         on windows.subscription_window_id = window_intervals.subscription_window_id
@@ -74,51 +66,8 @@ window_steps as (
         )
 ),
 
--- steps from the anchor to the window's projected start and, two steps past the forecast
--- window's end, so the next term end is always among them
-step_ranges as (
-    select
-        *,
-        case
-            when step_months is not null
-                then {{ dbt.datediff('anchor_at', 'projected_from', 'month') }} / step_months - 2
-            else {{ dbt.datediff('anchor_at', 'projected_from', 'day') }} / step_days - 2
-        end as first_step,
-        case
-            when step_months is not null
-                then {{ dbt.datediff('anchor_at', 'forecast_before', 'month') }} / step_months + 2
-            else {{ dbt.datediff('anchor_at', 'forecast_before', 'day') }} / step_days + 2
-        end as last_step
-    from window_steps
-),
-
-steps as (
-    {{ integer_series(
-        '(select min(floor(first_step)) from step_ranges)',
-        '(select max(ceil(last_step)) from step_ranges)'
-    ) }}
-),
-
-term_ends as (
-    select
-        step_ranges.subscription_id,
-        step_ranges.customer_id,
-        step_ranges.subscription_window_id,
-        step_ranges.term_interval,
-        step_ranges.term_interval_count,
-        case
-            when step_ranges.step_months is not null
-                then {{ dbt.dateadd('month', 'steps.n * step_ranges.step_months', 'step_ranges.anchor_at') }}
-            else {{ dbt.dateadd('day', 'steps.n * step_ranges.step_days', 'step_ranges.anchor_at') }}
-        end as term_end_at,
-        step_ranges.paid_from,
-        step_ranges.effective_to,
-        step_ranges.projected_from,
-        step_ranges.forecast_before
-    from step_ranges
-    inner join steps
-        on steps.n between floor(step_ranges.first_step) and ceil(step_ranges.last_step)
-),
+-- the term ends from the projection's start to the end of the forecast window
+{{ term_end_ctes('window_steps', 'projected_from', 'forecast_before') }},
 
 terms_in_windows as (
     select
