@@ -80,7 +80,7 @@ format: env  ## Apply ruff format and fixes
 	$(RUN) ruff check --fix .
 
 generate: env  ## Demo landing data: make generate SCALE=small|medium|large SEED=n [MONTHS=24]
-	$(PY) -m orchestration.demo_data --scale $(SCALE) --seed $(SEED) --out $(CS_LANDING_DIR) \
+	$(PY) -m demo_data --scale $(SCALE) --seed $(SEED) --out $(CS_LANDING_DIR) \
 		$(if $(CS_AS_OF),--as-of $(CS_AS_OF)) $(if $(MONTHS),--months $(MONTHS))
 
 refresh: env $(MANIFEST)  ## Materialise every asset on what is in the landing folder

@@ -78,7 +78,7 @@ def ensure_generated(ws: Workspace) -> Measurement | None:
     ws.generated.parent.mkdir(parents=True, exist_ok=True)
     ws.logs.mkdir(parents=True, exist_ok=True)
     command = _python(
-        "-m", "orchestration.demo_data", "--scale", ws.scale, "--seed", str(ws.seed),
+        "-m", "demo_data", "--scale", ws.scale, "--seed", str(ws.seed),
         "--as-of", BENCH_AS_OF.isoformat(), "--months", str(ws.months), "--out", str(ws.generated),
     )  # fmt: skip
     measured = run_measured(

@@ -91,7 +91,7 @@ class Project:
 def project(tmp_path_factory) -> Project:
     project = Project(tmp_path_factory.mktemp("e2e"))
     generated = project.run(
-        "-m", "orchestration.demo_data", "--scale", "small", "--seed", "11",
+        "-m", "demo_data", "--scale", "small", "--seed", "11",
         "--as-of", AS_OF, "--months", "1", "--out", str(project.landing),
     )  # fmt: skip
     assert generated.returncode == 0, generated.stderr[-3000:]

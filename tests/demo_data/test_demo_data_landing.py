@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from demo_landing import AS_OF, Landing
 
-from orchestration.demo_data.hubspot import RENEWAL_PIPELINE, SALES_PIPELINE
+from demo_data.hubspot import RENEWAL_PIPELINE, SALES_PIPELINE
 from orchestration.ingest.specs import ALL_SPECS, SPECS_BY_KEY
 from orchestration.ingest.validation import records_sql
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from demo_landing import AS_OF, MONTHS, Landing, read_landing
 
-from orchestration.demo_data import generate
+from demo_data import generate
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from orchestration.demo_data.config import Window
-from orchestration.demo_data.records import dumps
+from demo_data.config import Window
+from demo_data.records import dumps
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ import math
 import random
 from collections.abc import Callable, Iterator
 
-from orchestration.demo_data.accounts import OWNER_IDS, PROFILES, Account, Life, SubPlan
-from orchestration.demo_data.catalog import LIST_PRICES, PRODUCT_NAMES
-from orchestration.demo_data.config import Window
-from orchestration.demo_data.ids import HubSpotIds, rng_for
-from orchestration.demo_data.records import ApiRecord, dumps
-from orchestration.demo_data.timeutil import DAY, HOUR, add_months, day_of, day_start, iso_ms
+from demo_data.accounts import OWNER_IDS, PROFILES, Account, Life, SubPlan
+from demo_data.config import Window
+from demo_data.ids import HubSpotIds, rng_for
+from demo_data.records import ApiRecord, dumps
+from demo_data.stripe.catalog import LIST_PRICES, PRODUCT_NAMES
+from demo_data.timeutil import DAY, HOUR, add_months, day_of, day_start, iso_ms
 
 SALES_PIPELINE = "default"
 RENEWAL_PIPELINE = "75319411"

@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-from orchestration.demo_data.accounts import PLANNING_HORIZON, Account, Change, SubPlan
-from orchestration.demo_data.catalog import PRODUCT_NAMES, Catalog, product_key
-from orchestration.demo_data.config import STRIPE_SHAPE_CUTOVER_TS, Window
-from orchestration.demo_data.ids import StripeIds, rng_for
-from orchestration.demo_data.records import ApiRecord, dumps
-from orchestration.demo_data.stripe_objects import (
+from demo_data.accounts import PLANNING_HORIZON, Account, Change, SubPlan
+from demo_data.config import STRIPE_SHAPE_CUTOVER_TS, Window
+from demo_data.ids import StripeIds, rng_for
+from demo_data.records import ApiRecord, dumps
+from demo_data.stripe.catalog import PRODUCT_NAMES, Catalog, product_key
+from demo_data.stripe.objects import (
     ChargeState,
     CustomerState,
     DiscountState,
@@ -34,7 +34,7 @@ from orchestration.demo_data.stripe_objects import (
     render_refund,
     render_subscription,
 )
-from orchestration.demo_data.timeutil import DAY, HOUR, add_months
+from demo_data.timeutil import DAY, HOUR, add_months
 
 # Smart-retry schedule after a failed card payment (days after the previous attempt).
 RETRY_DELAYS = (3 * DAY, 4 * DAY, 5 * DAY)

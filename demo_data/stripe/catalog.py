@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.demo_data.ids import StripeIds
+from demo_data.ids import StripeIds
 
 CURRENCIES = ("usd", "eur", "gbp", "jpy")
 TIERS = ("starter", "pro", "enterprise")

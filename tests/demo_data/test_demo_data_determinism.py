@@ -6,7 +6,7 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from orchestration.demo_data import generate
+from demo_data import generate
 
 # One month and ten days across the Stripe API cutover keep this test quick.
 AS_OF = date(2025, 4, 10)

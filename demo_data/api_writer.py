@@ -16,17 +16,17 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from orchestration.demo_data.bad_input import Injection, damage
-from orchestration.demo_data.config import (
+from demo_data.bad_input import Injection, damage
+from demo_data.config import (
     STRIPE_API_VERSION_NEW,
     STRIPE_API_VERSION_OLD,
     STRIPE_SHAPE_CUTOVER_TS,
 )
-from orchestration.demo_data.files import part_path, write_lines
-from orchestration.demo_data.ids import WHOLE_SPACE, StripeIds
-from orchestration.demo_data.records import ApiRecord
-from orchestration.demo_data.report import BadLine, GeneratorReport
-from orchestration.demo_data.timeutil import day_of
+from demo_data.files import part_path, write_lines
+from demo_data.ids import WHOLE_SPACE, StripeIds
+from demo_data.records import ApiRecord
+from demo_data.report import BadLine, GeneratorReport
+from demo_data.timeutil import day_of
 
 # Event types that carry an object's first version: extractors list these as plain objects.
 CREATION_EVENTS = frozenset(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from orchestration.demo_data import GeneratorReport
+from demo_data import GeneratorReport
 
 # A year that straddles the Stripe API cutover of 2025-03-31.
 AS_OF = date(2025, 6, 30)

@@ -1,4 +1,4 @@
-"""CLI: `python -m orchestration.demo_data --scale small --seed 42 --as-of 2026-07-01`."""
+"""CLI: `python -m demo_data --scale small --seed 42 --as-of 2026-07-01`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from orchestration.demo_data.config import SCALES
-from orchestration.demo_data.generator import generate
+from demo_data.config import SCALES
+from demo_data.generator import generate
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m orchestration.demo_data",
+        prog="python -m demo_data",
         description="Write demo Stripe, HubSpot and Segment exports in the landing layout.",
     )
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")

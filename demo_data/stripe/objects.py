@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from orchestration.demo_data.accounts import SubPlan
+from demo_data.accounts import SubPlan
 
 
 @dataclass

@@ -18,25 +18,25 @@ from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from orchestration.demo_data.accounts import (
+from demo_data.accounts import (
     INVOLUNTARY,
     NEVER_PAID,
     VOLUNTARY,
     Account,
     build_accounts,
 )
-from orchestration.demo_data.api_writer import ApiLandingWriter
-from orchestration.demo_data.bad_input import Injection, plan_injections
-from orchestration.demo_data.billing import BillingSimulation
-from orchestration.demo_data.catalog import Catalog, build_catalog
-from orchestration.demo_data.config import Window, make_window, scale_for
-from orchestration.demo_data.hubspot import CrmSimulation, owner_records, pipeline_records
-from orchestration.demo_data.ids import StripeIds, rng_for
-from orchestration.demo_data.rates import write_rates
-from orchestration.demo_data.records import ApiRecord, dumps
-from orchestration.demo_data.report import REPORT_FILE, GeneratorReport
-from orchestration.demo_data.segment import SegmentInputs, segment_inputs, write_segment
-from orchestration.demo_data.timeutil import HOUR
+from demo_data.api_writer import ApiLandingWriter
+from demo_data.bad_input import Injection, plan_injections
+from demo_data.config import Window, make_window, scale_for
+from demo_data.exchange_rates import write_rates
+from demo_data.hubspot import CrmSimulation, owner_records, pipeline_records
+from demo_data.ids import StripeIds, rng_for
+from demo_data.records import ApiRecord, dumps
+from demo_data.report import REPORT_FILE, GeneratorReport
+from demo_data.segment import SegmentInputs, segment_inputs, write_segment
+from demo_data.stripe.billing import BillingSimulation
+from demo_data.stripe.catalog import Catalog, build_catalog
+from demo_data.timeutil import HOUR
 
 SYSTEMS = ("stripe", "hubspot", "segment")
 

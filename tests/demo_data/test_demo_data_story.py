@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime
 import pytest
 from demo_landing import AS_OF, MONTHS, Landing
 
-from orchestration.demo_data.accounts import INVOLUNTARY, VOLUNTARY, build_accounts
-from orchestration.demo_data.bad_input import damage
-from orchestration.demo_data.config import SCALES, make_window
-from orchestration.demo_data.ids import HubSpotIds, StripeIds, company_id
-from orchestration.demo_data.timeutil import DAY, add_months, day_start
+from demo_data.accounts import INVOLUNTARY, VOLUNTARY, build_accounts
+from demo_data.bad_input import damage
+from demo_data.config import SCALES, make_window
+from demo_data.ids import HubSpotIds, StripeIds, company_id
+from demo_data.timeutil import DAY, add_months, day_start
 
 WINDOW = make_window(AS_OF, MONTHS)
 

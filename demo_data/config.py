@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from orchestration.demo_data.timeutil import DAY, day_start, first_of_month
+from demo_data.timeutil import DAY, day_start, first_of_month
 
 # Stripe API version 2025-03-31 ("basil") moved current_period_* onto subscription items and
 # invoice-line subscription fields under `parent`/`pricing`; partitions from this day on use it.

@@ -6,8 +6,8 @@ import math
 import random
 from pathlib import Path
 
-from orchestration.demo_data.config import Window
-from orchestration.demo_data.report import GeneratorReport
+from demo_data.config import Window
+from demo_data.report import GeneratorReport
 
 HEADER = "date,currency,usd_per_unit"
 # USD value of one unit, around which the daily rates wander.

@@ -14,10 +14,10 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from orchestration.demo_data.catalog import ADDONS, COUPONS, TIERS
-from orchestration.demo_data.config import Scale, Window
-from orchestration.demo_data.ids import company_id, rng_for
-from orchestration.demo_data.timeutil import DAY, HOUR, add_months
+from demo_data.config import Scale, Window
+from demo_data.ids import company_id, rng_for
+from demo_data.stripe.catalog import ADDONS, COUPONS, TIERS
+from demo_data.timeutil import DAY, HOUR, add_months
 
 VOLUNTARY = ("period_end", "immediate")
 INVOLUNTARY = ("unpaid", "past_due_cancel")

@@ -26,14 +26,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from orchestration.demo_data.accounts import Account
-from orchestration.demo_data.bad_input import Injection, damage
-from orchestration.demo_data.catalog import TIERS
-from orchestration.demo_data.config import Scale, Window
-from orchestration.demo_data.files import part_path, write_lines
-from orchestration.demo_data.records import dumps
-from orchestration.demo_data.report import BadLine, GeneratorReport
-from orchestration.demo_data.timeutil import DAY
+from demo_data.accounts import Account
+from demo_data.bad_input import Injection, damage
+from demo_data.config import Scale, Window
+from demo_data.files import part_path, write_lines
+from demo_data.records import dumps
+from demo_data.report import BadLine, GeneratorReport
+from demo_data.stripe.catalog import TIERS
+from demo_data.timeutil import DAY
 
 MS_PER_DAY = 86_400_000
 NEVER = np.iinfo(np.int64).max // 4
