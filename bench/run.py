@@ -8,7 +8,7 @@ months under bench/cache/):
 - full: `orchestration.cli refresh` over every day but the last (ingest, checks, dbt, checks,
   publish, report), with Dagster's step times and dbt's slowest models;
 - incremental: the last day added, then the refresh of that day alone;
-- pandas peer: the marts of bench/pandas_peer.py computed from the same landing files with
+- pandas peer: the marts of bench/pandas_peer/ computed from the same landing files with
   pandas, asserted equal to ours.
 
 Each is a separate process; wall time and peak RSS of its whole process tree are recorded.

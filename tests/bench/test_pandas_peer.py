@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from bench import pandas_peer
 from bench.pandas_peer import compare, compute
+from bench.pandas_peer import engagement as peer_engagement
+from bench.pandas_peer import landing as peer_landing
+from bench.pandas_peer import segment as peer_segment
 
 AS_OF = date(2026, 5, 15)
 
@@ -320,7 +322,7 @@ def test_mrr_by_hand(marts: dict[str, pd.DataFrame]) -> None:
 
 def test_segment_calls_across_batches(landing, monkeypatch) -> None:
     """Copies of a call in different batches, codes shared by batches, group-call ties."""
-    monkeypatch.setattr(pandas_peer, "BATCH_BYTES", 1)  # one batch per day
+    monkeypatch.setattr(peer_landing, "BATCH_BYTES", 1)  # one batch per day
 
     def group_call(message_id: str, user: str | None, at: str, group: str) -> dict:
         return {"type": "group", "messageId": message_id, "userId": user, "groupId": group,
@@ -390,11 +392,11 @@ def test_segment_calls_across_batches(landing, monkeypatch) -> None:
             ),
         ],
     )
-    assert len(list(pandas_peer._line_batches(landing.root, "segment", "events"))) == 3
+    assert len(list(peer_landing._line_batches(landing.root, "segment", "events"))) == 3
 
-    segment = pandas_peer.load_segment_calls(landing.root)
+    segment = peer_segment.load_segment_calls(landing.root)
     assert len(segment.calls) == 14  # every copy, until deduplicated
-    track_calls = pandas_peer._attributed_track_calls(segment, AS_OF)
+    track_calls = peer_engagement._attributed_track_calls(segment, AS_OF)
     rows = pd.DataFrame(
         {
             "account_id": segment.accounts.decode(track_calls["account_id"]),
