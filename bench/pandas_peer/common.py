@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NON_QUALIFYING_SEED = REPO_ROOT / "dbt_project" / "seeds" / "non_qualifying_events.csv"
 
@@ -31,8 +33,7 @@ _COUNTING_STATUSES = ("active", "past_due")
 _ENDED_STATUSES = ("canceled", "incomplete_expired")
 _SEAT_LABELS = ("seat", "seats", "user", "users")
 # Stripe's minor units: zero-decimal currencies are whole units, three-decimal ones use 1000
-_ZERO_DECIMAL_CURRENCIES = (
-    *("bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga"),
-    *("pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"),
-)
-_THREE_DECIMAL_CURRENCIES = ("bhd", "jod", "kwd", "omr", "tnd")
+# (the project's one list, in dbt_project.yml vars)
+_DBT_VARS = yaml.safe_load((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+_ZERO_DECIMAL_CURRENCIES = tuple(_DBT_VARS["stripe_zero_decimal_currencies"])
+_THREE_DECIMAL_CURRENCIES = tuple(_DBT_VARS["stripe_three_decimal_currencies"])

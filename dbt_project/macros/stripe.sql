@@ -21,17 +21,19 @@
 {#
     Number of minor units in one currency unit, per Stripe's currency rules: zero-decimal
     currencies (JPY, KRW, ...) are already whole units; three-decimal currencies use 1000.
-    https://docs.stripe.com/currencies#zero-decimal
+    The lists are project vars (dbt_project.yml), the one place they are written.
 #}
 {% macro stripe_minor_units_per_unit(currency_expr) -%}
     case
-        when lower({{ currency_expr }}) in (
-            'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga',
-            'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf'
-        ) then 1
-        when lower({{ currency_expr }}) in ('bhd', 'jod', 'kwd', 'omr', 'tnd') then 1000
+        when lower({{ currency_expr }}) in ({{ sql_text_list(var('stripe_zero_decimal_currencies')) }}) then 1
+        when lower({{ currency_expr }}) in ({{ sql_text_list(var('stripe_three_decimal_currencies')) }}) then 1000
         else 100
     end
+{%- endmacro %}
+
+{# A list of plain words -> 'a', 'b', 'c' (SQL text literals). #}
+{% macro sql_text_list(words) -%}
+    {%- for word in words -%}'{{ word }}'{%- if not loop.last %}, {% endif -%}{%- endfor -%}
 {%- endmacro %}
 
 {# An amount in minor units (any numeric expression) -> decimal currency units. #}
