@@ -2,7 +2,8 @@
 
 Every object is written out by hand, field by field, in the real Stripe / HubSpot / Segment
 shapes (LANDING.md); this script only serialises them into the landing layout, so the folder
-can be regenerated after an edit: `uv run python tests/dbt/golden/write_landing.py`.
+can be regenerated after an edit: `uv run python tests/dbt/golden/write_landing.py`
+(test_golden_landing.py fails when the committed folder and this script disagree).
 The expected metrics are computed by hand in test_golden.py, never from this file's code.
 
 The story (as_of = 2025-06-15; accounts = HubSpot company ids):
@@ -1490,20 +1491,22 @@ def write_segment() -> None:
         )
 
 
-def main() -> None:
-    if LANDING.exists():
-        shutil.rmtree(LANDING)
+def main(landing: Path = LANDING) -> None:
+    """Write the whole landing folder afresh (test_golden checks the committed one matches)."""
+    if landing.exists():
+        shutil.rmtree(landing)
+    FILES.clear()
     write_catalogue()
     write_subscriptions()
     write_invoices()
     write_hubspot()
     write_segment()
     for relative, lines in FILES.items():
-        path = LANDING / relative
+        path = landing / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for day, rates in RATES.items():
-        path = LANDING / "stripe" / "exchange_rates" / day / "rates.csv"
+        path = landing / "stripe" / "exchange_rates" / day / "rates.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         rows = [f"{day},{currency},{rate}" for currency, rate in rates.items()]
         path.write_text("date,currency,usd_per_unit\n" + "\n".join(rows) + "\n", encoding="utf-8")
