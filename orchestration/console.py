@@ -37,6 +37,23 @@ class ConciseFormatter(logging.Formatter):
         return f"{when}  {step}  {level}{message}".rstrip()
 
 
+# dagster-dbt's bookkeeping around each dbt invocation; our own line names the build and its
+# log file. On screen they are noise; the Dagster event log keeps them.
+DAGSTER_DBT_CHATTER = (
+    "A dbt subsetted execution is not being performed",
+    "Copying `",
+    "Running dbt command: ",
+    "Finished dbt command: ",
+)
+
+
+class DropDagsterDbtChatter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        meta = getattr(record, LOG_RECORD_METADATA_ATTR, None) or {}
+        message = meta.get("orig_message") or record.getMessage()
+        return not message.startswith(DAGSTER_DBT_CHATTER)
+
+
 @logger(
     {"log_level": Field(str, is_required=False, default_value="INFO")},
     description="Plain one-line messages: time, step, message (no run ids, no colour codes).",
@@ -45,6 +62,7 @@ def concise_console_logger(init_context: InitLoggerContext) -> logging.Logger:
     log = logging.Logger("cs_warehouse", level=init_context.logger_config["log_level"])
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(ConciseFormatter())
+    handler.addFilter(DropDagsterDbtChatter())
     log.addHandler(handler)
     return log
 

@@ -462,16 +462,21 @@ def load_partitions(
             results[day].skipped_unchanged = True
         else:
             to_load.append(day)
-    for batch_days, batch_files in _batches(to_load, scan.files_by_date, max_batch_bytes):
+    batches = list(_batches(to_load, scan.files_by_date, max_batch_bytes))
+    for number, (batch_days, batch_files) in enumerate(batches, start=1):
         _load_batch(con, target, batch_days, batch_files, results, run_id)
-        if on_progress:
-            on_progress(f"{spec.key}: loaded {batch_days[0]}..{batch_days[-1]}")
+        if on_progress and len(batches) > 1:  # one batch: the closing line says it all
+            on_progress(
+                f"{spec.key}: batch {number} of {len(batches)} loaded "
+                f"({batch_days[0]}..{batch_days[-1]})"
+            )
     for day, files in _file_results(con, spec, all_days).items():
         results[day].files = files if results[day].error is None else []
     if on_progress:
         loads = list(results.values())
+        span = f" {to_load[0]}..{to_load[-1]}" if to_load else ""
         on_progress(
-            f"{spec.key}: {len(loads)} day(s) "
+            f"{spec.key}: {len(loads)} day(s){span} "
             f"({len(to_load) - sum(r.error is not None for r in loads)} loaded, "
             f"{sum(r.skipped_unchanged for r in loads)} unchanged, "
             f"{sum(r.error is not None for r in loads)} failed), "

@@ -9,7 +9,7 @@ import time
 
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
-from orchestration.console import ConciseFormatter, heartbeat
+from orchestration.console import ConciseFormatter, DropDagsterDbtChatter, heartbeat
 from orchestration.transform import DbtOutput
 
 
@@ -56,3 +56,11 @@ def test_dbt_lines_go_to_the_log_and_only_what_matters_to_the_screen():
     assert log.getvalue().count("\n") == 5
     assert screen.getvalue() == "3 of 3 WARN 2 not_null_fct_mrr_x [WARN 2 in 0.1s]\n"
     assert out.totals == "Done. PASS=1 WARN=1 ERROR=0 SKIP=0 NO-OP=0 TOTAL=3"
+
+
+def test_dagster_dbt_bookkeeping_stays_off_the_screen():
+    chatter = DropDagsterDbtChatter()
+    noise = _record("Running dbt command: `dbt build --select fqn:*`.", step_key="dbt_models")
+    ours = _record("dbt build: 70 models; node log data/logs/dbt_build.log", step_key="dbt_models")
+    assert chatter.filter(noise) is False
+    assert chatter.filter(ours) is True

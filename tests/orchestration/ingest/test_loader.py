@@ -384,6 +384,27 @@ def test_empty_file_loads_nothing_and_is_logged(landing, con):
     assert [(f.lines_read, f.records_loaded) for f in load.files] == [(0, 0)]
 
 
+def test_progress_names_batches_only_when_there_are_several(landing, con):
+    coupon = {"id": "c1", "duration": "forever"}
+    for day in ("2025-06-01", "2025-06-02", "2025-06-03"):
+        landing.write("stripe/coupons", day, [coupon])
+    target = TARGETS_BY_KEY["stripe/coupons"]
+    one_batch: list[str] = []
+    load_partitions(con, target, landing.root, force=True, on_progress=one_batch.append)
+    assert one_batch == [
+        "stripe/coupons: 3 day(s) 2025-06-01..2025-06-03 (3 loaded, 0 unchanged, 0 failed), "
+        "3 records loaded, 0 quarantined"
+    ]
+    per_day: list[str] = []
+    load_partitions(
+        con, target, landing.root, force=True, on_progress=per_day.append, max_batch_bytes=1
+    )
+    assert per_day[:3] == [
+        f"stripe/coupons: batch {n} of 3 loaded (2025-06-0{n}..2025-06-0{n})" for n in (1, 2, 3)
+    ]
+    assert len(per_day) == 4
+
+
 def test_corrupt_gzip_fails_only_its_partition_naming_the_file(landing, con):
     good = {"id": "c1", "duration": "forever"}
     landing.write("stripe/coupons", "2025-06-01", [good])
