@@ -190,6 +190,15 @@ def _print_warnings(settings: Settings) -> None:
         print(f"  {warning['asset']}: {warning['check']}: {warning['description']}")
 
 
+def _print_two_columns(cells: list[str]) -> None:
+    """First half left, second half right, so the summary fits a screen."""
+    half = (len(cells) + 1) // 2
+    left, right = cells[:half], cells[half:] + [""] * (2 * half - len(cells))
+    width = max(len(cell) for cell in left)
+    for first, second in zip(left, right, strict=True):
+        print(f"  {first:<{width}}    {second}".rstrip())
+
+
 def summary(settings: Settings) -> int:
     """Print rows per table, quarantined rows, and where the outputs are."""
     if not settings.warehouse_path.exists():
@@ -220,9 +229,9 @@ def summary(settings: Settings) -> int:
         for obj, reason, count in reasons:
             print(f"  {count:>6}  {obj}: {reason}")
     if marts:
-        print(f"\nMarts ({len(marts)} tables in schema marts):")
-        for name, rows in marts:
-            print(f"  {name:<{width}}  {rows:>10,}")
+        print(f"\nMarts ({len(marts)} tables in schema marts, rows):")
+        mart_width = max(len(name) for name, _ in marts)
+        _print_two_columns([f"{name:<{mart_width}}  {rows:>9,}" for name, rows in marts])
     _print_headlines(settings)
     _print_warnings(settings)
     print("\nOutputs:")

@@ -263,7 +263,7 @@ def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
         with read_only_connection(warehouse) as con:
             days = days_to_validate(context, con, target, config.as_of)
             scope = f"days loaded by this run: {days.label}" if days else "whole table"
-            context.log.info(f"{spec.table}: validating the {scope}")
+            context.log.debug(f"{spec.table}: validating the {scope}")  # UI only
             outcomes = run_raw_checks(
                 con,
                 target,
