@@ -1,46 +1,25 @@
 {#
     One row per month (HLT-2): how well the health score on the month's first day ranks the
     accounts that churned within the next 90 days (an MRR movement `churn` in that month or
-    the two after it) below those that did not. AUC = probability that a random churner has a
-    lower score than a random non-churner (ties count half), from average ranks
-    (Mann-Whitney U). Null without churners or without non-churners; months whose 90 days
-    have not passed at `as_of` are marked incomplete.
+    the two after it; labelled in fct_account_health_outcomes) below those that did not.
+    AUC = probability that a random churner has a lower score than a random non-churner (ties
+    count half), from average ranks (Mann-Whitney U). Null without churners or without
+    non-churners; months whose 90 days have not passed at `as_of` are marked incomplete.
 #}
 
 with
 
-health as (
-    select * from {{ ref('fct_account_health_daily') }}
-),
-
-mrr as (
-    select * from {{ ref('fct_mrr') }}
-),
-
-scored_at_month_start as (
-    select
-        health.account_id,
-        health.date_day as month,
-        health.health_score
-    from health
-    where
-        health.date_day = {{ month_start('health.date_day') }}
-        and health.health_score is not null
+outcomes as (
+    select * from {{ ref('fct_account_health_outcomes') }}
 ),
 
 labelled as (
     select
-        scored_at_month_start.month,
-        scored_at_month_start.account_id,
-        scored_at_month_start.health_score,
-        max(case when mrr.movement = 'churn' then 1 else 0 end) as churned
-    from scored_at_month_start
-    left join mrr
-        on
-            scored_at_month_start.account_id = mrr.account_id
-            and scored_at_month_start.month <= mrr.month
-            and mrr.month <= {{ add_months('scored_at_month_start.month', 2) }}
-    group by scored_at_month_start.month, scored_at_month_start.account_id, scored_at_month_start.health_score
+        month,
+        account_id,
+        health_score,
+        case when churned_within_90_days then 1 else 0 end as churned
+    from outcomes
 ),
 
 ranked as (
