@@ -6,6 +6,7 @@ from dagster import Definitions
 
 from orchestration.automation import SCHEDULES, SENSORS
 from orchestration.console import concise_console_logger
+from orchestration.health import learned_health, learned_health_checks
 from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
@@ -22,10 +23,11 @@ defs = Definitions(
         *HUBSPOT_ASSETS,
         *SEGMENT_ASSETS,
         dbt_models,
+        learned_health,
         published_warehouse,
         cs_report,
     ],
-    asset_checks=build_quality_checks(),
+    asset_checks=[*build_quality_checks(), learned_health_checks],
     jobs=[ingest_job, transform_job, refresh_job],
     schedules=SCHEDULES,
     sensors=SENSORS,

@@ -3,7 +3,8 @@
 DuckDB admits one writing process, and a reader holding the working warehouse would block the
 nightly refresh. So after dbt has built the marts and every blocking check has passed (this
 asset sits downstream of them, so a failed check stops it), the marts are copied into a new
-file with their dbt descriptions as comments, plus `meta.refresh_log`, and the file is renamed
+file with their descriptions as comments (dbt's, and for the marts Python writes, those
+declared beside their columns), plus `meta.refresh_log`, and the file is renamed
 onto CS_SERVING_PATH in one atomic step. A reader sees the old snapshot or the new one, never
 half of one; a failed refresh publishes nothing.
 """
@@ -28,6 +29,8 @@ from dagster_duckdb import DuckDBResource
 
 from data_quality.runner import build_docs_index
 from orchestration.check_warnings import standing_warnings
+from orchestration.health import learned_health_checks
+from orchestration.health_model import TABLES as PYTHON_MARTS
 from orchestration.quality import QualityResource
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import get_settings
@@ -60,6 +63,15 @@ def mart_docs(manifest_path: Path = MANIFEST_PATH) -> list[MartDocs]:
             columns = {name: col.get("description", "") for name, col in node["columns"].items()}
             marts.append(MartDocs(node["alias"], node.get("description", ""), columns))
     return sorted(marts, key=lambda mart: mart.name)
+
+
+def python_mart_docs() -> list[MartDocs]:
+    """The marts written by Python assets (HLT-3), documented where their columns are declared
+    (orchestration/health_model.py)."""
+    return [
+        MartDocs(table.name, table.description, {c.name: c.description for c in table.columns})
+        for table in PYTHON_MARTS
+    ]
 
 
 def _sql_literal(text: str) -> str:
@@ -182,10 +194,11 @@ def _declared_check_keys() -> list[AssetCheckKey]:
     from orchestration.quality import build_quality_checks
 
     gate = [key for checks in build_quality_checks() for key in checks.check_keys]
-    return gate + list(dbt_models.check_keys)
+    return gate + list(dbt_models.check_keys) + list(learned_health_checks.check_keys)
 
 
-MART_DOCS = mart_docs()
+# dbt's marts and the Python-written ones, published alike.
+MART_DOCS = sorted(mart_docs() + python_mart_docs(), key=lambda mart: mart.name)
 
 
 @asset(

@@ -9,13 +9,17 @@ May 1.20, Jun 1.15. JPY: Mar 0.0066, Apr 0.0068, May 0.0068, Jun 0.0068.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from tests.dbt.conftest import load_golden, query, run_dbt
+from orchestration.health import read_config, read_outcomes
+from orchestration.health_model import backtest, band_shares
+from tests.dbt.conftest import GOLDEN_AS_OF, load_golden, query, run_dbt
 
 pytestmark = pytest.mark.xdist_group("dbt")
 
@@ -363,6 +367,28 @@ def test_account_health(golden_warehouse: Path) -> None:
         ("103", "yellow", Decimal("300.00"), date(2025, 7, 12), 0),
         ("110", "yellow", Decimal("200.00"), date(2025, 7, 1), 45),
     ]
+
+
+def test_learned_backtest_reports_hlt2_auc_as_its_configured_auc(golden_warehouse: Path) -> None:
+    """HLT-3's backtest (Python, on fct_account_health_outcomes) recomputes the configured
+    score's AUC; it must be HLT-2's (SQL) month by month, ties included."""
+    con = duckdb.connect(str(golden_warehouse), read_only=True)
+    try:
+        shares = band_shares(read_config(con))
+        outcomes = read_outcomes(con)
+        hlt2 = dict(con.execute("select month, auc from marts.fct_health_backtest").fetchall())
+    finally:
+        con.close()
+    months = backtest(outcomes, shares, date.fromisoformat(GOLDEN_AS_OF)).months
+    configured = dict(zip(months["month"], months["configured_auc"], strict=True))
+    assert set(configured) == set(hlt2)
+    # Feb 1 (test_account_health): churner Gamma ties three accounts at 100 -> 1.5 / 4
+    assert configured[FEB] == pytest.approx(0.375)
+    for month, auc in hlt2.items():
+        if auc is None:
+            assert math.isnan(configured[month]), month
+        else:
+            assert configured[month] == pytest.approx(auc, abs=1e-12), month
 
 
 def test_cohorts(golden_warehouse: Path) -> None:

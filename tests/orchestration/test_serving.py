@@ -13,6 +13,7 @@ import duckdb
 import pytest
 import sqlalchemy
 
+from orchestration.health_model import TABLES as PYTHON_MARTS
 from orchestration.serving import (
     MART_DOCS,
     MARTS_SCHEMA,
@@ -108,6 +109,9 @@ def published_marts(tmp_path_factory) -> tuple[Path, dict[str, list[dict]]]:
         for node in json.loads(MANIFEST_PATH.read_text())["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == MARTS_SCHEMA
     }
+    # ... and the marts Python writes (HLT-3), with the types their contract declares
+    for table in PYTHON_MARTS:
+        columns[table.name] = {c.name: {"data_type": c.data_type} for c in table.columns}
     assert {mart.name for mart in MART_DOCS} == set(columns)
     con = duckdb.connect(str(tmp / "warehouse.duckdb"))
     con.execute("create schema marts")
