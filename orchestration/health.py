@@ -198,6 +198,10 @@ def learned_health(
 # --------------------------------------------------------------------------- checks
 AUC_CHECK = "auc_in_range"
 SHARE_CHECK = "at_risk_share_within_target"
+PASSED = {
+    AUC_CHECK: "passed: every AUC in [0, 1] or null",
+    SHARE_CHECK: "passed: red + yellow at most {target:.0%} of paying accounts (+ tolerance)",
+}
 
 
 @multi_asset_check(
@@ -268,6 +272,6 @@ def learned_health_checks(
             check_name=name,
             passed=not problems,
             severity=AssetCheckSeverity.ERROR if name == AUC_CHECK else AssetCheckSeverity.WARN,
-            description="; ".join(problems[:5]) or f"passed (target {target:.0%} at risk)",
+            description="; ".join(problems[:5]) or PASSED[name].format(target=target),
             metadata={"problems": len(problems)},
         )

@@ -272,3 +272,11 @@ def test_tables_are_written_with_their_declared_types_and_refuse_other_columns()
             write_table(con, CALIBRATED_TABLE, accounts.assign(configured_score=12345.0))
         kept = con.execute("select max(configured_score) from marts.rpt_health_calibrated")
         assert kept.fetchone() == (pytest.approx(96.0),)
+
+
+@pytest.mark.parametrize("table", [BACKTEST_TABLE, CALIBRATED_TABLE], ids=lambda t: t.name)
+def test_the_python_marts_are_documented_like_the_dbt_marts(table):
+    assert "HLT-3" in table.description and "One row per" in table.description
+    undocumented = [column.name for column in table.columns if not column.description.strip()]
+    assert not undocumented
+    assert len(set(table.column_names)) == len(table.columns)
