@@ -194,12 +194,26 @@ def test_refresh_leaves_raw_tables_identical_builds_marts_and_publishes(refreshe
         (paying,) = reader.execute(
             "select count(*) from marts.dim_accounts where is_paying"
         ).fetchone()
+        # HLT-3, written by a Python asset after dbt: configured AUC = HLT-2's, and red +
+        # yellow within the seed's 10 % + 20 % of the accounts scored on as_of
+        (auc_differs,) = reader.execute(
+            "select count(*) from marts.fct_health_backtest_learned as l "
+            "join marts.fct_health_backtest as b using (month) "
+            "where l.configured_auc is distinct from b.auc"
+        ).fetchone()
+        at_risk, scored = reader.execute(
+            "select count(*) filter (where calibrated_band in ('red', 'yellow')), count(*) "
+            "from marts.rpt_health_calibrated"
+        ).fetchone()
     counts, checks = published[date.fromisoformat(AS_OF)]
     row_counts, check_summary = json.loads(counts), json.loads(checks)
     assert check_summary["dbt_tests"] > 0 and check_summary["dbt_tests_fail"] == 0
     assert row_counts["fct_mrr"] > 0 and row_counts["fct_account_health_daily"] > 0
     assert month_mrr == 0
     assert paying > 0
+    assert row_counts["fct_health_backtest_learned"] == row_counts["fct_health_backtest"]
+    assert auc_differs == 0
+    assert 0 < at_risk <= 0.30 * scored
 
 
 def test_the_cs_report_renders_every_chart_without_console_errors(refreshed):
