@@ -47,7 +47,7 @@ class Project:
             "DAGSTER_HOME": str(root / "dagster_home"),
             "CS_DQ_DOCS_DIR": str(root / "data_docs"),
             "CS_DQ_STORE_DIR": str(root / "gx_store"),
-            "CS_REPORT_PATH": str(root / "cs_report.html"),
+            "CS_REPORT_DIR": str(root / "report"),
         }
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
