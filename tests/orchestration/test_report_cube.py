@@ -186,6 +186,19 @@ def test_rates_are_computed_from_the_sums_as_chn_1_says() -> None:
     assert pd.isna(may["nrr"]) and pd.isna(may["logo_churn_rate"])  # no MRR at start: null
 
 
+def test_nrr_nets_expansion_and_reactivation_against_churn_and_contraction() -> None:
+    # start 1000: churn 40 + contraction 30 - expansion 50 - reactivation 20 = 0 net lost
+    sums = pd.DataFrame(
+        {"mrr": [1040.0], "mrr_start": [1000.0], "paying_accounts": [8],
+         "customers_start": [10], "customers_churned": [2], "churned_mrr": [40.0],
+         "contraction_mrr": [30.0], "expansion_mrr": [50.0], "reactivation_mrr": [20.0]}
+    )  # fmt: skip
+    rates = cube.revenue_rates(sums).iloc[0]
+    assert rates["nrr"] == pytest.approx(1.0)
+    assert rates["grr"] == pytest.approx(0.93)
+    assert (rates["logo_churn_rate"], rates["arpa"], rates["arr"]) == (0.2, 130.0, 12_480.0)
+
+
 def test_a_filtered_index_shows_the_selections_own_cards_and_captions() -> None:
     payload, headings = index_payload(_data(), {"a1": "accounts/a1.html"})
     assert [heading["drawn"] for heading in headings] == [True] * len(CHARTS)
