@@ -45,8 +45,7 @@ def script_json(value: object) -> Markup:
 
 def _drawn(spec: ChartSpec, facts: cube.SelectionFacts) -> dict:
     figure = spec.draw(facts)
-    figure.update_layout(**CHART_LAYOUT)
-    return figure_json(figure)
+    return figure_json({"data": figure["data"], "layout": {**figure["layout"], **CHART_LAYOUT}})
 
 
 def _selection_payload(

@@ -1,23 +1,25 @@
 """The index page's charts: one Plotly figure per chart from one selection's facts.
 
-Every builder draws the same traces whatever the selection (the spines of months and days are
-shared, an empty selection gives zeros or gaps), so a selection's figure is stored as the few
-trace and layout values that differ from the all-accounts figure (`patch`).
+Figures are plain Plotly JSON (`{"data": [...], "layout": {...}}`), which Plotly.js draws as it
+is; building them as dicts is ~50x faster than through plotly.py's validating objects, and the
+report draws one figure per chart and selection. Every builder draws the same traces whatever
+the selection (the spines of months and days are shared, an empty selection gives zeros or
+gaps), so a selection's figure is stored as the few trace and layout values that differ from
+the all-accounts figure (`patch`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.subplots import make_subplots
 
 from orchestration.headlines import month_label
 from orchestration.report.cube import SelectionFacts
+
+Figure = dict  # Plotly JSON: {"data": [trace, ...], "layout": {...}}
 
 WATERFALL_MONTHS = 6
 SMALL_MONTH = 10  # a month's NPS from fewer responses is drawn as an open marker
@@ -38,173 +40,167 @@ MOVEMENTS = [
 class ChartSpec:
     id: str
     title: str
-    draw: Callable[[SelectionFacts], go.Figure]
+    draw: Callable[[SelectionFacts], Figure]
     has_data: Callable[[SelectionFacts], bool]  # False for all accounts: `empty` in words
     empty: str
 
 
-def _dates(index: pd.Index) -> list[str]:
+def dates(index: pd.Index) -> list[str]:
     return [f"{day:%Y-%m-%d}" for day in index]
 
 
-def _values(series: pd.Series) -> list[float | None]:
+def values(series: pd.Series) -> list[float | None]:
     return [None if pd.isna(value) else float(value) for value in series]
 
 
-def mrr_waterfall(facts: SelectionFacts) -> go.Figure:
+def counts(series: pd.Series) -> list[int]:
+    return [int(value) for value in series]
+
+
+def two_axes(left: dict, right: dict) -> dict:
+    """Layout with a left y axis and a right one (traces on it say `"yaxis": "y2"`)."""
+    return {
+        "yaxis": left,
+        "yaxis2": {**right, "overlaying": "y", "side": "right", "showgrid": False},
+        "legend": {"x": 1.08},
+    }
+
+
+def line(x: list, y: list, name: str, colour: str, **more: object) -> dict:
+    return {"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines",
+            "line": {"color": colour}, **more}  # fmt: skip
+
+
+def mrr_waterfall(facts: SelectionFacts) -> Figure:
     months = facts.revenue.tail(WATERFALL_MONTHS)
-    x_month, x_step, values, measures = [], [], [], []
     first = months.iloc[0]
-    x_month.append(month_label(months.index[0]))
-    x_step.append("Opening")
-    values.append(float(first["mrr_start"]))
-    measures.append("absolute")
+    x_month, x_step = [month_label(months.index[0])], ["Opening"]
+    amounts, measures = [float(first["mrr_start"])], ["absolute"]
     for month, row in months.iterrows():
         for name, column, sign in MOVEMENTS:
             x_month.append(month_label(month))
             x_step.append(name)
-            values.append(sign * float(row[column]))
+            amounts.append(sign * float(row[column]))
             measures.append("relative")
         x_month.append(month_label(month))
         x_step.append("Closing" if row["is_complete_month"] else "To date")
-        values.append(0.0)  # a "total" bar shows the running sum: the month's closing MRR
+        amounts.append(0.0)  # a "total" bar shows the running sum: the month's closing MRR
         measures.append("total")
-    figure = go.Figure(
-        go.Waterfall(
-            x=[x_month, x_step], y=values, measure=measures,
-            increasing={"marker": {"color": GREEN}}, decreasing={"marker": {"color": RED}},
-            totals={"marker": {"color": BLUE}},
-            hovertemplate="%{x}<br>%{y:$,.0f}<extra></extra>",
-        )
-    )  # fmt: skip
     # Movements are small next to MRR itself: start the axis near the lowest level reached.
     levels = [float(first["mrr_start"]), *months["mrr"].astype(float)]
     low, high = min(levels), max(levels)
     pad = max((high - low) * 0.5, high * 0.02, 1.0)
-    figure.update_layout(
-        yaxis_title="MRR (USD)", yaxis_range=[max(low - pad, 0), high + pad], showlegend=False
-    )
-    return figure
+    waterfall = {
+        "type": "waterfall", "x": [x_month, x_step], "y": amounts, "measure": measures,
+        "increasing": {"marker": {"color": GREEN}}, "decreasing": {"marker": {"color": RED}},
+        "totals": {"marker": {"color": BLUE}},
+        "hovertemplate": "%{x}<br>%{y:$,.0f}<extra></extra>",
+    }  # fmt: skip
+    layout = {
+        "yaxis": {"title": {"text": "MRR (USD)"}, "range": [max(low - pad, 0), high + pad]},
+        "showlegend": False,
+    }
+    return {"data": [waterfall], "layout": layout}
 
 
-def revenue_trend(facts: SelectionFacts) -> go.Figure:
+def revenue_trend(facts: SelectionFacts) -> Figure:
     months = facts.revenue
-    figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(
-        go.Bar(x=_dates(months.index), y=_values(months["mrr"]), name="MRR", marker_color=BLUE,
-               hovertemplate="%{x|%b %Y}: %{y:$,.0f}<extra>MRR</extra>")
-    )  # fmt: skip
+    x = dates(months.index)
+    traces = [
+        {"type": "bar", "x": x, "y": values(months["mrr"]), "name": "MRR",
+         "marker": {"color": BLUE}, "hovertemplate": "%{x|%b %Y}: %{y:$,.0f}<extra>MRR</extra>"}
+    ]  # fmt: skip
     for column, name, colour in (
         ("nrr", "NRR", GREEN),
         ("grr", "GRR", GREY),
         ("logo_churn_rate", "Logo churn", RED),
     ):
-        figure.add_trace(
-            go.Scatter(x=_dates(months.index), y=_values(months[column]), name=name,
-                       mode="lines+markers", line={"color": colour},
-                       hovertemplate=f"%{{x|%b %Y}}: %{{y:.1%}}<extra>{name}</extra>"),
-            secondary_y=True,
+        traces.append(
+            line(x, values(months[column]), name, colour, mode="lines+markers", yaxis="y2",
+                 hovertemplate=f"%{{x|%b %Y}}: %{{y:.1%}}<extra>{name}</extra>")
         )  # fmt: skip
-    figure.update_yaxes(title_text="MRR (USD)", secondary_y=False)
-    figure.update_yaxes(title_text="rate", tickformat=".0%", secondary_y=True)
-    return figure
-
-
-def voice_of_customer(facts: SelectionFacts) -> go.Figure:
-    nps, csat = facts.nps, facts.csat
-    small = [count < SMALL_MONTH for count in nps["responses"]]
-    figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(
-        go.Scatter(
-            x=_dates(nps.index), y=_values(nps["nps"]), name="NPS", mode="lines+markers",
-            customdata=[int(count) for count in nps["responses"]],
-            marker={"symbol": ["circle-open" if s else "circle" for s in small], "size": 9},
-            hovertemplate="%{x|%b %Y}: NPS %{y:.0f} from %{customdata} responses<extra></extra>",
-        )
-    )  # fmt: skip
-    figure.add_trace(
-        go.Scatter(
-            x=_dates(csat.index), y=_values(csat["csat"]), name="CSAT %", mode="lines+markers",
-            customdata=[int(count) for count in csat["ratings"]],
-            hovertemplate="%{x|%b %Y}: CSAT %{y:.0f}% from %{customdata} ratings<extra></extra>",
-        ),
-        secondary_y=True,
-    )  # fmt: skip
-    figure.update_yaxes(title_text="NPS (-100..100)", range=[-100, 100], secondary_y=False)
-    figure.update_yaxes(title_text="CSAT (% satisfied)", range=[0, 100], secondary_y=True)
-    return figure
-
-
-def health_bands(facts: SelectionFacts) -> go.Figure:
-    figure = go.Figure()
-    for band, colour in BAND_COLOURS.items():
-        figure.add_trace(
-            go.Scatter(x=_dates(facts.health.index), y=_values(facts.health[band]), name=band,
-                       stackgroup="bands", mode="lines", line={"color": colour})
-        )  # fmt: skip
-    figure.update_layout(yaxis_title="paying accounts")
-    return figure
-
-
-def engagement(facts: SelectionFacts) -> go.Figure:
-    days = facts.engagement
-    figure = make_subplots(specs=[[{"secondary_y": True}]])
-    for column, name, colour in (("mau", "MAU", GREY), ("dau", "DAU", BLUE)):
-        figure.add_trace(
-            go.Scatter(x=_dates(days.index), y=_values(days[column]), name=name, mode="lines",
-                       line={"color": colour})
-        )  # fmt: skip
-    figure.add_trace(
-        go.Scatter(x=_dates(days.index), y=_values(days["stickiness"]), name="Stickiness",
-                   mode="lines", line={"color": GREEN},
-                   hovertemplate="%{x|%d %b %Y}: %{y:.1%}<extra>DAU/MAU</extra>"),
-        secondary_y=True,
-    )  # fmt: skip
-    figure.update_yaxes(title_text="active users", secondary_y=False)
-    figure.update_yaxes(title_text="DAU / MAU", tickformat=".0%", secondary_y=True)
-    return figure
-
-
-def delinquency(facts: SelectionFacts) -> go.Figure:
-    days = facts.delinquency
-    figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(
-        go.Scatter(x=_dates(days.index), y=_values(days["amount_overdue"]),
-                   name="Amount overdue", mode="lines", fill="tozeroy", line={"color": RED},
-                   hovertemplate="%{x|%d %b %Y}: %{y:$,.0f}<extra>overdue</extra>")
-    )  # fmt: skip
-    figure.add_trace(
-        go.Scatter(x=_dates(days.index), y=_values(days["accounts_past_due"]),
-                   name="Accounts past due", mode="lines", line={"color": GREY}),
-        secondary_y=True,
-    )  # fmt: skip
-    figure.update_yaxes(title_text="overdue (USD)", rangemode="tozero", secondary_y=False)
-    figure.update_yaxes(
-        title_text="accounts", rangemode="tozero", tickformat=",d", secondary_y=True
+    layout = two_axes(
+        {"title": {"text": "MRR (USD)"}}, {"title": {"text": "rate"}, "tickformat": ".0%"}
     )
-    return figure
+    return {"data": traces, "layout": layout}
 
 
-def trial_conversion(facts: SelectionFacts) -> go.Figure:
+def voice_of_customer(facts: SelectionFacts) -> Figure:
+    nps, csat = facts.nps, facts.csat
+    symbols = ["circle-open" if count < SMALL_MONTH else "circle" for count in nps["responses"]]
+    traces = [
+        line(dates(nps.index), values(nps["nps"]), "NPS", BLUE, mode="lines+markers",
+             customdata=counts(nps["responses"]), marker={"symbol": symbols, "size": 9},
+             hovertemplate="%{x|%b %Y}: NPS %{y:.0f} from %{customdata} responses"
+             "<extra></extra>"),
+        line(dates(csat.index), values(csat["csat"]), "CSAT %", RED, mode="lines+markers",
+             yaxis="y2", customdata=counts(csat["ratings"]),
+             hovertemplate="%{x|%b %Y}: CSAT %{y:.0f}% from %{customdata} ratings"
+             "<extra></extra>"),
+    ]  # fmt: skip
+    layout = two_axes(
+        {"title": {"text": "NPS (-100..100)"}, "range": [-100, 100]},
+        {"title": {"text": "CSAT (% satisfied)"}, "range": [0, 100]},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def health_bands(facts: SelectionFacts) -> Figure:
+    x = dates(facts.health.index)
+    traces = [
+        line(x, values(facts.health[band]), band, colour, stackgroup="bands")
+        for band, colour in BAND_COLOURS.items()
+    ]
+    return {"data": traces, "layout": {"yaxis": {"title": {"text": "paying accounts"}}}}
+
+
+def engagement(facts: SelectionFacts) -> Figure:
+    days = facts.engagement
+    x = dates(days.index)
+    traces = [
+        line(x, values(days["mau"]), "MAU", GREY),
+        line(x, values(days["dau"]), "DAU", BLUE),
+        line(x, values(days["stickiness"]), "Stickiness", GREEN, yaxis="y2",
+             hovertemplate="%{x|%d %b %Y}: %{y:.1%}<extra>DAU/MAU</extra>"),
+    ]  # fmt: skip
+    layout = two_axes(
+        {"title": {"text": "active users"}},
+        {"title": {"text": "DAU / MAU"}, "tickformat": ".0%", "rangemode": "tozero"},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def delinquency(facts: SelectionFacts) -> Figure:
+    days = facts.delinquency
+    x = dates(days.index)
+    traces = [
+        line(x, values(days["amount_overdue"]), "Amount overdue", RED, fill="tozeroy",
+             hovertemplate="%{x|%d %b %Y}: %{y:$,.0f}<extra>overdue</extra>"),
+        line(x, values(days["accounts_past_due"]), "Accounts past due", GREY, yaxis="y2"),
+    ]  # fmt: skip
+    layout = two_axes(
+        {"title": {"text": "overdue (USD)"}, "rangemode": "tozero"},
+        {"title": {"text": "accounts"}, "rangemode": "tozero", "tickformat": ",d"},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def trial_conversion(facts: SelectionFacts) -> Figure:
     trials = facts.trials
-    colours = [BLUE if complete else "#a9b8ee" for complete in trials["is_complete"]]
-    figure = go.Figure(
-        go.Bar(
-            x=_dates(trials.index), y=_values(trials["conversion_rate"]), marker_color=colours,
-            text=[f"{int(c)}/{int(n)}" for c, n in zip(trials["converted"], trials["trials"],
-                                                         strict=True)],
-            textposition="outside",
-            customdata=[[int(c), int(n)] for c, n in zip(trials["converted"], trials["trials"],
-                                                         strict=True)],
-            hovertemplate="%{x|%b %Y}: %{y:.0%} (%{customdata[0]} of %{customdata[1]})"
-            "<extra></extra>",
-        )
-    )  # fmt: skip
-    figure.update_layout(
-        yaxis_tickformat=".0%", yaxis_title="converted", yaxis_range=[0, 1.1],
-        xaxis_title="trial cohort (bar label: converted/trials; light: still open)",
-    )  # fmt: skip
-    return figure
+    pairs = list(zip(counts(trials["converted"]), counts(trials["trials"]), strict=True))
+    bars = {
+        "type": "bar", "x": dates(trials.index), "y": values(trials["conversion_rate"]),
+        "marker": {"color": [BLUE if done else "#a9b8ee" for done in trials["is_complete"]]},
+        "text": [f"{converted}/{count}" for converted, count in pairs],
+        "textposition": "outside", "customdata": [list(pair) for pair in pairs],
+        "hovertemplate": "%{x|%b %Y}: %{y:.0%} (%{customdata[0]} of %{customdata[1]})"
+        "<extra></extra>",
+    }  # fmt: skip
+    layout = {
+        "yaxis": {"tickformat": ".0%", "title": {"text": "converted"}, "range": [0, 1.1]},
+        "xaxis": {"title": {"text": "trial cohort (bar label: converted/trials; light: open)"}},
+    }
+    return {"data": [bars], "layout": layout}
 
 
 CHARTS = [
@@ -238,14 +234,12 @@ def _rounded(value: object) -> object:
     return value
 
 
-def figure_json(figure: go.Figure) -> dict:
-    """The figure as plain JSON data and layout, without the template (shared once)."""
-    plain = json.loads(pio.to_json(figure, validate=False))
-    plain["layout"].pop("template", None)
-    return _rounded({"data": plain["data"], "layout": plain["layout"]})
+def figure_json(figure: Figure) -> Figure:
+    """The figure as the page embeds it: floats rounded (the template is shared once)."""
+    return _rounded(figure)
 
 
-def patch(base: dict, other: dict) -> dict:
+def patch(base: Figure, other: Figure) -> dict:
     """What `other` changes in `base`: per trace and top-level layout key, the new values."""
     if len(base["data"]) != len(other["data"]):
         raise ValueError("a chart drew a different number of traces for another selection")
@@ -265,4 +259,5 @@ def patch(base: dict, other: dict) -> dict:
 
 
 def template_json() -> dict:
+    """Plotly's plotly_white template, shared by every page (theme.js)."""
     return pio.templates["plotly_white"].to_plotly_json()

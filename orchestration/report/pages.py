@@ -7,10 +7,18 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from orchestration.headlines import money, percent
-from orchestration.report.figures import BLUE, GREEN, GREY, RED, figure_json
+from orchestration.report.figures import (
+    BLUE,
+    GREEN,
+    GREY,
+    RED,
+    Figure,
+    dates,
+    figure_json,
+    values,
+)
 from orchestration.report.tables import reason_words
 
 LIST_ROWS = 50  # newest survey answers, tickets and meetings listed per account
@@ -48,9 +56,22 @@ def _value(value: object, fallback: str = "-") -> str:
     return str(value)
 
 
+def _plural(count: object, noun: str) -> str:
+    number = int(count)
+    return f"{number} {noun if number == 1 else noun + 's'}"
+
+
+def _score(value: object, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return f"{float(value):+.1f}" if signed else f"{float(value):.1f}"
+
+
 def facts_list(account: pd.Series) -> list[tuple[str, str]]:
     """The account's ACC-1 facts as (label, text), in reading order."""
     nps, csat = account["nps_180d"], account["csat_90d"]
+    nps_text = "n/a" if pd.isna(nps) else f"{nps:.0f}"
+    csat_text = percent(None if pd.isna(csat) else csat / 100)
     return [
         ("Account id", _value(account["account_id"])),
         ("Segment", _value(account["segment"])),
@@ -58,13 +79,11 @@ def facts_list(account: pd.Series) -> list[tuple[str, str]]:
         ("MRR", money(account["current_mrr"])),
         ("ARR", money(account["current_arr"])),
         ("Products", _value(account["current_products"])),
-        ("Health", f"{_value(account['health_score'])} ({_value(account['health_band'])})"),
-        ("Health change, 30 days", _value(account["health_score_change_30d"])),
+        ("Health", f"{_score(account['health_score'])} ({_value(account['health_band'])})"),
+        ("Health change, 30 days", _score(account["health_score_change_30d"], signed=True)),
         ("Main risk", reason_words(account["top_risk_reason"], account["account_id"])),
-        ("NPS, 180 days", f"{_value(None if pd.isna(nps) else round(nps), 'n/a')} "
-                          f"({int(account['nps_responses_180d'])} responses)"),
-        ("CSAT, 90 days", f"{percent(None if pd.isna(csat) else csat / 100)} "
-                          f"({int(account['csat_ratings_90d'])} ratings)"),
+        ("NPS, 180 days", f"{nps_text} ({_plural(account['nps_responses_180d'], 'response')})"),
+        ("CSAT, 90 days", f"{csat_text} ({_plural(account['csat_ratings_90d'], 'rating')})"),
         ("Open tickets", _value(account["open_tickets"])),
         ("Last CSM meeting", _value(account["last_csm_meeting_date"])),
         ("Next renewal", f"{_value(account['next_renewal_date'])} "
@@ -74,63 +93,64 @@ def facts_list(account: pd.Series) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
-def mrr_history(mrr: pd.DataFrame) -> go.Figure:
+def mrr_history(mrr: pd.DataFrame) -> Figure:
     movement = [
-        f"{kind}" + (f" {change:+,.0f}" if kind not in ("unchanged", None) else "")
+        kind + (f" {change:+,.0f}" if kind != "unchanged" else "")
         for kind, change in zip(mrr["movement"], mrr["movement_mrr"], strict=True)
     ]
-    figure = go.Figure(
-        go.Bar(x=[f"{month:%Y-%m-%d}" for month in mrr["month"]], y=mrr["mrr"].astype(float),
-               marker_color=BLUE, customdata=movement, name="MRR",
-               hovertemplate="%{x|%b %Y}: %{y:$,.2f} (%{customdata})<extra></extra>")
-    )  # fmt: skip
-    figure.update_layout(yaxis_title="MRR (USD)", height=320, margin={"t": 20})
-    return figure
+    bars = {
+        "type": "bar", "x": dates(mrr["month"]), "y": values(mrr["mrr"]), "name": "MRR",
+        "marker": {"color": BLUE}, "customdata": movement,
+        "hovertemplate": "%{x|%b %Y}: %{y:$,.2f} (%{customdata})<extra></extra>",
+    }  # fmt: skip
+    layout = {"yaxis": {"title": {"text": "MRR (USD)"}}, "height": 320, "margin": {"t": 20}}
+    return {"data": [bars], "layout": layout}
 
 
-def health_history(health: pd.DataFrame, days: pd.DatetimeIndex) -> go.Figure:
-    """Health score and its components per day on the report's day spine (gaps: not paying)."""
+def health_history(health: pd.DataFrame, days: pd.DatetimeIndex) -> Figure:
+    """Health score and its components per day on the report's day spine (gaps: not paying);
+    the days are given as a start and a step, not repeated in every trace."""
     by_day = health.assign(date_day=pd.to_datetime(health["date_day"])).set_index("date_day")
     by_day = by_day.reindex(days)
     spine = {"x0": f"{days[0]:%Y-%m-%d}", "dx": DAY_MS}
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(y=by_day["health_score"].astype(float), name="health score", mode="lines",
-                   line={"color": "#222", "width": 3}, **spine)
-    )  # fmt: skip
+
+    def day_line(column: str, name: str, colour: str, width: float) -> dict:
+        return {"type": "scatter", "y": values(by_day[column]), "name": name, "mode": "lines",
+                "line": {"color": colour, "width": width}, **spine}  # fmt: skip
+
     palette = [BLUE, GREEN, "#9b59b6", "#e67e22", RED, GREY]
-    for (column, name), colour in zip(COMPONENTS, palette, strict=True):
-        figure.add_trace(
-            go.Scatter(y=by_day[column].astype(float), name=name, mode="lines",
-                       line={"color": colour, "width": 1.5}, **spine)
-        )  # fmt: skip
-    figure.update_layout(
-        yaxis_title="score (0-100)",
-        yaxis_range=[0, 105],
-        height=380,
-        margin={"t": 20},
-        xaxis_type="date",
-    )
-    return figure
+    traces = [day_line("health_score", "health score", "#222", 3)]
+    traces += [
+        day_line(column, name, colour, 1.5)
+        for (column, name), colour in zip(COMPONENTS, palette, strict=True)
+    ]
+    layout = {
+        "yaxis": {"title": {"text": "score (0-100)"}, "range": [0, 105]},
+        "xaxis": {"type": "date"}, "height": 380, "margin": {"t": 20},
+    }  # fmt: skip
+    return {"data": traces, "layout": layout}
 
 
 def _cells(frame: pd.DataFrame, columns: dict[str, str]) -> dict:
     listed = frame.head(LIST_ROWS)
     return {
         "headings": list(columns.values()),
-        "rows": [[_value(row[column]) for column in columns] for _, row in listed.iterrows()],
+        "rows": [
+            [_value(cell) for cell in row] for row in listed[list(columns)].to_numpy().tolist()
+        ],
         "more": max(len(frame) - LIST_ROWS, 0),
     }
 
 
 def surveys(nps: pd.DataFrame, csat: pd.DataFrame) -> dict:
+    columns = ["response_date", "survey", "score", "answer"]
     answers = pd.concat(
         [
-            nps.assign(survey="NPS", answer=nps["nps_category"]),
+            nps.assign(survey="NPS", answer=nps["nps_category"])[columns],
             csat.assign(
                 survey="CSAT",
                 answer=csat["is_satisfied"].map({True: "satisfied", False: "not satisfied"}),
-            ),
+            )[columns],
         ]
     )
     answers = answers.sort_values("response_date", ascending=False, kind="stable")
