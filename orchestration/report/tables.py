@@ -76,6 +76,11 @@ def day(value: object) -> tuple[str, object]:
     return iso, iso
 
 
+def compact(shown: str, sort: object) -> str | list:
+    """A cell as the page stores it: its text alone when it sorts as text."""
+    return [shown, sort] if isinstance(sort, float) else shown
+
+
 @dataclass(frozen=True)
 class Column:
     heading: str
@@ -111,10 +116,12 @@ RENEWALS = [
 
 
 def rows(frame: pd.DataFrame, columns: list[Column], pages: dict[str, str]) -> list[dict]:
-    """One dict per row: cell keys, band, account page (when written) and cells [text, sort]."""
+    """One dict per row: cell keys, band, account page (when written) and its cells: the text,
+    or [text, number] when the column sorts by a number (report.js sorts text cells by their
+    lowercased text, '-' last)."""
     found = []
     for _, row in frame.iterrows():
-        cells = [list(column.cell(row)) for column in columns]
+        cells = [compact(*column.cell(row)) for column in columns]
         found.append(
             {
                 "segment": row["cell_segment"],

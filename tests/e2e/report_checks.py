@@ -187,12 +187,28 @@ def top_tick(dom: str, chart: str) -> float:
     return max(values)
 
 
+def _column(table: str, index: int) -> list[str]:
+    """The texts of one column of a rendered table's body."""
+    body = table.split("<tbody>", 1)[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", body)
+    return [html.unescape(re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row)[index]))
+            for row in rows]  # fmt: skip
+
+
+def _dollars(texts: list[str]) -> list[float]:
+    return [float(text.replace("$", "").replace(",", "")) for text in texts]
+
+
 def check_filter_in_browser(serving: Path, index: Path) -> dict:
-    """Open the index filtered on its largest segment: the cards, the charts' axis and the
-    tables show that segment's numbers; returns what was checked."""
+    """Open the index filtered on its largest segment, the yellow worklist sorted by MRR at
+    stake (largest first) and the renewals by ARR due (smallest first), as the address says
+    after clicks on those headings: the cards, the charts' axis and the tables show that
+    segment's numbers in that order; returns what was checked."""
     data = embedded(index)
     segment = max(data["segments"], key=lambda option: option["accounts"])["key"]
-    dom, console = render(index, f"segment={segment}")
+    dom, console = render(
+        index, f"segment={segment}&sort=worklist-yellow:6:desc&sort=renewals:4:asc"
+    )
     assert console == []
     where, params = _where(segment, None)
     mrr, accounts, at_risk, renewals = _sql(
@@ -223,6 +239,11 @@ def check_filter_in_browser(serving: Path, index: Path) -> dict:
         at_risk
     )
     assert tables["renewals"].count("<tr>") - 1 == renewals
+    stakes = _dollars(_column(tables["worklist-yellow"], 6))
+    assert len(stakes) > 1 and stakes == sorted(stakes, reverse=True), stakes
+    arr_due = _dollars(_column(tables["renewals"], 4))
+    assert len(arr_due) > 1 and arr_due == sorted(arr_due), arr_due
+    assert '<th class="desc">MRR at stake</th>' in tables["worklist-yellow"]
     assert f">{segment} ({accounts} accounts)</option>" in dom
     return {"segment": segment, "mrr": shown["MRR"], "dom": dom}
 

@@ -16,7 +16,7 @@ from orchestration.report.tables import (
 
 
 def _texts(found: list[dict]) -> list[list[str]]:
-    return [[text for text, _ in row["cells"]] for row in found]
+    return [[cell[0] if isinstance(cell, list) else cell for cell in row["cells"]] for row in found]
 
 
 def _renewals() -> pd.DataFrame:
@@ -54,9 +54,10 @@ def test_renewals_say_totals_dates_money_and_probabilities():
     assert [row["band"] for row in found] == ["green", "red"]
     assert [(row["segment"], row["csm"]) for row in found] == [("SMB", "81"), ("ENT", "(no CSM)")]
     assert [row["href"] for row in found] == ["accounts/a1.html", None]
-    # dates sort as ISO text, money and changes as numbers
-    assert [row["cells"][0][1] for row in found] == ["2026-12-01", "2026-12-15"]
-    assert [row["cells"][6][1] for row in found] == [4.0, -12.0]
+    # dates sort as their ISO text, money and changes as numbers
+    assert [row["cells"][0] for row in found] == ["2026-12-01", "2026-12-15"]
+    assert [row["cells"][6] for row in found] == [["+4", 4.0], ["-12", -12.0]]
+    assert [row["cells"][4] for row in found] == [["$12,000", 12_000.0], ["$2,400", 2_400.0]]
 
 
 def _at_risk(band: list | None = None, **changes: list) -> pd.DataFrame:

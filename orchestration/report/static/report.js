@@ -1,6 +1,8 @@
 // The CS report's index page: the segment and CSM filter, the charts, cards and sortable tables.
 // Every number is precomputed per filter value (orchestration/report); this script only picks
 // the chosen selection, re-draws with Plotly.react and writes the texts it was given.
+// The filter and the tables' sort orders live in the address
+// (#segment=SMB&csm=123&sort=worklist-red:6:desc), so a view can be bookmarked or sent.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
@@ -8,10 +10,31 @@
   var segmentSelect = document.getElementById("filter-segment");
   var csmSelect = document.getElementById("filter-csm");
   var sortState = {}; // table id -> {column, descending}
+  var drawnKey = null; // the selection the cards and charts show
 
-  function chosen() {
+  function address() {
     var params = new URLSearchParams(window.location.hash.slice(1));
-    return { segment: params.get("segment") || data.all, csm: params.get("csm") || data.all };
+    var sorts = {};
+    params.getAll("sort").forEach(function (value) {
+      var parts = value.split(":"); // table:column:asc|desc
+      sorts[parts[0]] = { column: Number(parts[1]), descending: parts[2] === "desc" };
+    });
+    return {
+      segment: params.get("segment") || data.all,
+      csm: params.get("csm") || data.all,
+      sorts: sorts,
+    };
+  }
+
+  function go(segment, csm, sorts) {
+    var params = new URLSearchParams();
+    if (segment !== data.all) params.set("segment", segment);
+    if (csm !== data.all) params.set("csm", csm);
+    Object.keys(sorts).forEach(function (table) {
+      var sort = sorts[table];
+      params.append("sort", table + ":" + sort.column + ":" + (sort.descending ? "desc" : "asc"));
+    });
+    window.location.hash = params.toString();
   }
 
   function keyOf(filter) {
@@ -70,11 +93,21 @@
     return a < b ? -1 : 1;
   }
 
+  // a cell is its text, or [text, number] when it sorts by a number
+  function shown(cell) {
+    return Array.isArray(cell) ? cell[0] : cell;
+  }
+
+  function sortKey(cell) {
+    if (Array.isArray(cell)) return cell[1];
+    return cell === "-" ? null : cell.toLowerCase();
+  }
+
   function sortedRows(table, rows) {
     var state = sortState[table.id];
     if (!state) return rows;
     var ordered = rows.slice().sort(function (a, b) {
-      var x = a.cells[state.column][1], y = b.cells[state.column][1];
+      var x = sortKey(a.cells[state.column]), y = sortKey(b.cells[state.column]);
       if (x === null || y === null) return compare(x, y);
       return state.descending ? compare(y, x) : compare(x, y);
     });
@@ -89,10 +122,11 @@
       var state = sortState[table.id];
       if (state && state.column === index) cell.className = state.descending ? "desc" : "asc";
       cell.addEventListener("click", function () {
-        var previous = sortState[table.id];
+        var now = address();
+        var previous = now.sorts[table.id];
         var descending = previous && previous.column === index ? !previous.descending : false;
-        sortState[table.id] = { column: index, descending: descending };
-        apply();
+        now.sorts[table.id] = { column: index, descending: descending };
+        go(now.segment, now.csm, now.sorts);
       });
       headRow.appendChild(cell);
     });
@@ -104,11 +138,11 @@
       row.cells.forEach(function (cell, index) {
         var td = element("td");
         if (spec.columns[index].link && row.href) {
-          var link = element("a", "", cell[0]);
+          var link = element("a", "", shown(cell));
           link.href = row.href;
           td.appendChild(link);
         } else {
-          td.textContent = cell[0];
+          td.textContent = shown(cell);
         }
         if (spec.columns[index].heading === "band" && row.band) td.className = "band-" + row.band;
         line.appendChild(td);
@@ -141,7 +175,9 @@
   }
 
   function apply() {
-    var filter = chosen();
+    var now = address();
+    var filter = { segment: now.segment, csm: now.csm };
+    sortState = now.sorts;
     var selection = data.selections[keyOf(filter)];
     var note = document.getElementById("filter-note");
     if (!selection) {
@@ -154,17 +190,17 @@
         : "Filtered: every card, chart and table shows these accounts only.";
     }
     showAvailable(filter);
-    drawCards(selection.cards);
-    drawCaptions(selection.captions);
-    drawCharts(selection);
+    if (drawnKey !== keyOf(filter)) {
+      drawCards(selection.cards);
+      drawCaptions(selection.captions);
+      drawCharts(selection);
+      drawnKey = keyOf(filter);
+    }
     drawTables(filter);
   }
 
   function choose() {
-    var params = new URLSearchParams();
-    if (segmentSelect.value !== data.all) params.set("segment", segmentSelect.value);
-    if (csmSelect.value !== data.all) params.set("csm", csmSelect.value);
-    window.location.hash = params.toString();
+    go(segmentSelect.value, csmSelect.value, address().sorts);
   }
 
   segmentSelect.addEventListener("change", choose);
