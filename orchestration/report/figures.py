@@ -120,7 +120,8 @@ def revenue_trend(facts: SelectionFacts) -> Figure:
                  hovertemplate=f"%{{x|%b %Y}}: %{{y:.1%}}<extra>{name}</extra>")
         )  # fmt: skip
     layout = two_axes(
-        {"title": {"text": "MRR (USD)"}}, {"title": {"text": "rate"}, "tickformat": ".0%"}
+        {"title": {"text": "MRR (USD)"}},
+        {"title": {"text": "rate"}, "tickformat": ".0%", "rangemode": "tozero"},
     )
     return {"data": traces, "layout": layout}
 

@@ -183,7 +183,8 @@ def load(serving_path: Path) -> ReportData:
                 f"""{_CELLS}
                 select risk.*, cells.segment as cell_segment, cells.csm as cell_csm
                 from marts.rpt_at_risk_accounts as risk
-                inner join account_cells as cells on risk.account_id = cells.account_id""",
+                inner join account_cells as cells on risk.account_id = cells.account_id
+                order by risk.mrr_at_stake desc nulls last, risk.health_score, risk.account_id""",
             ),
             renewals=_df(
                 con,
