@@ -55,7 +55,7 @@ class Workspace:
             "CS_LANDING_DIR": str(self.landing),
             "CS_WAREHOUSE_PATH": str(self.root / "warehouse.duckdb"),
             "CS_SERVING_PATH": str(self.root / "serving.duckdb"),
-            "CS_REPORT_PATH": str(self.root / "cs_report.html"),
+            "CS_REPORT_DIR": str(self.root / "report"),
             "DAGSTER_HOME": str(self.root / "dagster_home"),
             "CS_DQ_DOCS_DIR": str(self.root / "data_docs"),
             "CS_DQ_STORE_DIR": str(self.root / "gx_store"),

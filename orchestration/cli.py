@@ -174,7 +174,9 @@ def _print_headlines(settings: Settings) -> None:
         print("\nHeadlines (published):")
         width = max(len(h.label) for h in headlines)
         for h in headlines:
-            print(f"  {h.label:<{width}}  {h.value}  [{h.period}]")
+            change = f"; {h.change}" if h.change else ""
+            note = f" ({h.note})" if h.note else ""
+            print(f"  {h.label:<{width}}  {h.value}{note}  [{h.period}{change}]")
 
 
 def _print_warnings(settings: Settings) -> None:

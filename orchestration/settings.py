@@ -6,7 +6,7 @@
 | CS_WAREHOUSE_PATH   | data/warehouse.duckdb        | the working warehouse (one writer)          |
 | CS_SERVING_PATH     | data/serving.duckdb          | the published file BI tools read            |
 | CS_AS_OF            | today (UTC)                  | the refresh date; "current" means this day  |
-| CS_REPORT_PATH      | data/cs_report.html          | the CS report written after each publish    |
+| CS_REPORT_DIR       | data/report                  | the CS report folder (index.html, accounts/)|
 | CS_REFRESH_CRON     | 0 3 * * *                    | daily refresh schedule (cron, UTC)          |
 | CS_REFRESH_LOOKBACK_DAYS | 3                       | days the scheduled refresh (re)ingests      |
 | CS_DUCKDB_MEMORY_LIMIT | 2560MB                    | DuckDB memory per process; beyond it spills |
@@ -21,7 +21,8 @@ Java 17), and the warehouse's `marts` schema becomes views over Spark's Parquet 
 checks, publication and report read the same names (README: "Moving to a bigger engine").
 
 Relative paths are resolved against the repository root, so commands behave the same from
-any working directory.
+any working directory. CS_REPORT_PATH (one HTML file) was replaced by CS_REPORT_DIR when the
+report became a folder; setting it is refused rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Settings:
     serving_path: Path
     as_of: date
     dagster_home: Path
-    report_path: Path = REPO_ROOT / "data" / "cs_report.html"
+    report_dir: Path = REPO_ROOT / "data" / "report"
     refresh_cron: str = "0 3 * * *"
     refresh_lookback_days: int = 3
     # DuckDB takes 80% of RAM by default; capped, big sorts and joins spill to <warehouse>.tmp
@@ -89,6 +90,11 @@ class Settings:
     duckdb_memory_limit: str = "2560MB"
     dbt_target: str = "dev"
     spark_dir: Path = REPO_ROOT / "data" / "spark"
+
+    @property
+    def report_path(self) -> Path:
+        """The CS report's first page (the folder holds the account pages beside it)."""
+        return self.report_dir / "index.html"
 
     @property
     def on_spark(self) -> bool:
@@ -107,13 +113,18 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        if env.get("CS_REPORT_PATH"):
+            raise ValueError(
+                "CS_REPORT_PATH is no longer read: the CS report is a folder now; set "
+                "CS_REPORT_DIR (default data/report) instead"
+            )
         return cls(
             landing_dir=_path(env, "CS_LANDING_DIR", "data/landing"),
             warehouse_path=_path(env, "CS_WAREHOUSE_PATH", "data/warehouse.duckdb"),
             serving_path=_path(env, "CS_SERVING_PATH", "data/serving.duckdb"),
             as_of=_date(env, "CS_AS_OF") or datetime.now(UTC).date(),
             dagster_home=_path(env, "DAGSTER_HOME", ".dagster_home"),
-            report_path=_path(env, "CS_REPORT_PATH", "data/cs_report.html"),
+            report_dir=_path(env, "CS_REPORT_DIR", "data/report"),
             refresh_cron=env.get("CS_REFRESH_CRON") or "0 3 * * *",
             refresh_lookback_days=_positive_int(env, "CS_REFRESH_LOOKBACK_DAYS", 3),
             duckdb_memory_limit=env.get("CS_DUCKDB_MEMORY_LIMIT") or "2560MB",

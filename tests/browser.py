@@ -49,8 +49,9 @@ def chromium() -> str:
     return found
 
 
-def render(page: Path) -> tuple[str, list[str]]:
-    """The rendered DOM of a local page and its console messages."""
+def render(page: Path, fragment: str = "") -> tuple[str, list[str]]:
+    """The rendered DOM of a local page (with `#fragment` when given) and its console
+    messages."""
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
             [
@@ -58,7 +59,7 @@ def render(page: Path) -> tuple[str, list[str]]:
                 *CHROMIUM_FLAGS,
                 f"--user-data-dir={profile}",
                 "--dump-dom",
-                page.as_uri(),
+                page.as_uri() + (f"#{fragment}" if fragment else ""),
             ],
             capture_output=True,
             text=True,

@@ -86,7 +86,7 @@ def test_usd_only_landing_with_quiet_hubspot_publishes_with_warnings(tmp_path: P
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
         "CS_DQ_DOCS_DIR": str(tmp_path / "data_docs"),
         "CS_DQ_STORE_DIR": str(tmp_path / "gx_store"),
-        "CS_REPORT_PATH": str(tmp_path / "cs_report.html"),
+        "CS_REPORT_DIR": str(tmp_path / "report"),
     }
 
     def cli(*args: str) -> subprocess.CompletedProcess:

@@ -15,15 +15,19 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.headlines import headline_numbers
 from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.report.figures import CHARTS
 from orchestration.settings import REPO_ROOT
 from tests.browser import render
+from tests.e2e import report_checks
 
 # One worker runs this module: its tests share the generated data and warehouse.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(name="e2e")]
@@ -47,7 +51,7 @@ class Project:
             "DAGSTER_HOME": str(root / "dagster_home"),
             "CS_DQ_DOCS_DIR": str(root / "data_docs"),
             "CS_DQ_STORE_DIR": str(root / "gx_store"),
-            "CS_REPORT_PATH": str(root / "cs_report.html"),
+            "CS_REPORT_DIR": str(root / "report"),
         }
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -218,16 +222,42 @@ def test_refresh_leaves_raw_tables_identical_builds_marts_and_publishes(refreshe
 
 def test_the_cs_report_renders_every_chart_without_console_errors(refreshed):
     project = refreshed[0]
-    report = project.env["CS_REPORT_PATH"]
-    dom, console = render(Path(report))
+    index = Path(project.env["CS_REPORT_DIR"]) / "index.html"
+    dom, console = render(index)
 
     assert console == []
-    charts = re.findall(r'<div id="(chart-\d+)"', dom)
-    assert len(charts) == 5, "a chart is missing (or said 'No data')"
-    for chart in re.split(r'<div id="chart-\d+"', dom)[1:]:
+    charts = re.findall(r'<div class="chart[^"]*" id="(chart-[a-z]+)"', dom)
+    assert charts == [spec.id for spec in CHARTS], "a chart is missing (or said 'No data')"
+    for chart in re.split(r'<div class="chart[^"]*" id="chart-[a-z]+"', dom)[1:]:
         # Plotly draws each trace's marks (bars, points, lines) as SVG paths once it has data.
         assert 'class="point"' in chart or 'class="js-line"' in chart, "an empty chart"
     assert dom.count("<tr>") > 1, "the at-risk worklist is empty"
+    assert [h.label for h in headline_numbers(project.serving)] == list(report_checks.cards(dom)), (
+        "the report's cards are not the CLI's headlines"
+    )
+
+
+def test_the_cs_report_filter_shows_what_sql_finds_for_each_segment_and_csm(refreshed):
+    """Every selection the filter offers (segments, CSMs, pairs): its charts hold the numbers
+    SQL finds over its accounts; with no filter they equal the marts' own totals and rates, and
+    the cards are the CLI's headlines."""
+    project = refreshed[0]
+    index = Path(project.env["CS_REPORT_DIR"]) / "index.html"
+    data = report_checks.embedded(index)
+    report_checks.check_all_accounts_match_the_marts(project.serving, data)
+    assert len(data["segments"]) > 1 and len(data["csms"]) > 1
+    for key in data["selections"]:
+        report_checks.check_selection_matches_sql(project.serving, data, key)
+    cards = {card["label"]: card for card in data["selections"]["*|*"]["cards"]}
+    for headline in headline_numbers(project.serving):
+        assert cards[headline.label] == asdict(headline)
+
+
+def test_the_cs_report_filtered_in_chromium_links_to_account_pages(refreshed):
+    project = refreshed[0]
+    index = Path(project.env["CS_REPORT_DIR"]) / "index.html"
+    found = report_checks.check_filter_in_browser(project.serving, index)
+    report_checks.check_account_page_from_worklist(project.serving, index, found["dom"])
 
 
 def _start_reader(project: Project) -> tuple[subprocess.Popen, Path, Path]:

@@ -1,51 +1,95 @@
-"""The report's tables: what a CS manager reads in each cell (values computed by hand)."""
+"""The report's tables: what a CS manager reads in each cell, and what each cell sorts by
+(values computed by hand)."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from orchestration.report import _renewals_html, _worklist_html
+from orchestration.report.tables import (
+    RENEWALS,
+    WORKLIST,
+    renewals_summary,
+    rows,
+    worklist_summary,
+)
 
 
-def _cells(html: str) -> list[str]:
-    """The text of each <td>, in order."""
-    return [cell.rsplit("<td", 1)[1].split(">", 1)[1] for cell in html.split("</td>")[:-1]]
+def _texts(found: list[dict]) -> list[list[str]]:
+    return [[cell[0] if isinstance(cell, list) else cell for cell in row["cells"]] for row in found]
 
 
-def test_renewals_say_totals_dates_money_and_probabilities():
-    renewals = pd.DataFrame(
+def _renewals() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "term_end_date": pd.to_datetime(["2026-12-01", "2026-12-15"]),
             "account_name": ["Acme", "Globex"],
+            "account_id": ["a1", "a2"],
             "csm_owner_name": ["Ana Okafor", None],
             "arr_due": [12_000.0, 2_400.0],
             "health_band": ["green", "red"],
             "health_score_change_30d": [4.0, -12.0],
             "renewal_deal_stage": ["Contract sent", None],
-            "forecast_method": ["renewal_deal_probability", "health_band_renewal_rate"],
+            "forecast_method": ["deal_stage_probability", "health_band_renewal_rate"],
             "forecast_rate": [0.9, 0.5],
             "forecast_arr": [10_800.0, 1_200.0],
+            "cell_segment": ["SMB", "ENT"],
+            "cell_csm": ["81", "(no CSM)"],
         }
     )
-    html = _renewals_html(renewals)
-    assert "2 subscriptions renew in the next 90 days: $14,400 ARR due, $12,000 forecast" in html
-    assert _cells(html)[:10] == [
-        "2026-12-01", "Acme", "Ana Okafor", "$12,000", "green", "+4", "Contract sent",
-        "renewal_deal_probability", "90%", "$10,800",
-    ]  # fmt: skip
-    assert _cells(html)[12] == "-"  # no CSM: a dash, never "None"
-    assert "class='band-red'" in html
 
 
-def test_worklist_names_the_account_id_and_csm():
-    at_risk = pd.DataFrame(
-        {
-            "account_name": ["Acme"], "account_id": ["a1"], "owner_name": ["Ana Okafor"],
-            "segment": ["SMB"], "health_score": [31], "health_band": ["red"],
-            "top_risk_reason": ["engagement_trend"], "mrr_at_stake": [1234.5],
-            "days_to_renewal": [20], "days_past_due": [None],
-        }
-    )  # fmt: skip
-    assert _cells(_worklist_html(at_risk)) == [
-        "Acme", "a1", "Ana Okafor", "SMB", "31", "red", "engagement_trend", "$1,234", "20", "-",
+def test_renewals_say_totals_dates_money_and_probabilities():
+    renewals = _renewals()
+    found = rows(renewals, RENEWALS, {"a1": "accounts/a1.html"})
+    assert renewals_summary(renewals).startswith(
+        "2 subscriptions renew in the next 90 days: $14,400 ARR due, $12,000 forecast"
+    )
+    assert _texts(found)[0] == [
+        "2026-12-01", "Acme", "a1", "Ana Okafor", "$12,000", "green", "+4", "Contract sent",
+        "renewal deal's stage", "90%", "$10,800",
     ]  # fmt: skip
+    assert _texts(found)[1][3] == "-"  # no CSM: a dash, never "None"
+    assert _texts(found)[1][8] == "health band's renewal rate"
+    assert [row["band"] for row in found] == ["green", "red"]
+    assert [(row["segment"], row["csm"]) for row in found] == [("SMB", "81"), ("ENT", "(no CSM)")]
+    assert [row["href"] for row in found] == ["accounts/a1.html", None]
+    # dates sort as their ISO text, money and changes as numbers
+    assert [row["cells"][0] for row in found] == ["2026-12-01", "2026-12-15"]
+    assert [row["cells"][6] for row in found] == [["+4", 4.0], ["-12", -12.0]]
+    assert [row["cells"][4] for row in found] == [["$12,000", 12_000.0], ["$2,400", 2_400.0]]
+
+
+def _at_risk(band: list | None = None, **changes: list) -> pd.DataFrame:
+    frame = {
+        "account_name": ["Acme", "Initech"], "account_id": ["a1", "a3"],
+        "owner_name": ["Ana Okafor", None], "segment": ["SMB", None],
+        "health_score": [31.4, 55.0], "health_band": ["red", "yellow"],
+        "top_risk_reason": ["engagement_trend", "billing"], "mrr_at_stake": [1234.5, 100.0],
+        "days_to_renewal": [20, None], "days_past_due": [0, 45],
+        "amount_overdue": [0.0, 250.0], "cell_segment": ["SMB", "(no segment)"],
+        "cell_csm": ["81", "(no CSM)"],
+    }  # fmt: skip
+    if band:
+        changes["health_band"] = band
+    return pd.DataFrame({**frame, **changes})
+
+
+def test_worklist_names_the_account_id_csm_and_reason_in_words():
+    found = rows(_at_risk(), WORKLIST, {"a1": "accounts/a1.html", "a3": "accounts/a3.html"})
+    assert _texts(found) == [
+        ["Acme", "a1", "Ana Okafor", "SMB", "31",
+         "Usage falling (fewer active users than 28 days before)", "$1,234", "20", "-", "-"],
+        ["Initech", "a3", "-", "-", "55", "Invoices overdue", "$100", "-", "45", "$250"],
+    ]  # fmt: skip
+    assert [column.heading for column in WORKLIST if column.link] == ["account", "account id"]
+    assert [row["href"] for row in found] == ["accounts/a1.html", "accounts/a3.html"]
+    assert worklist_summary(_at_risk(), "red") == "1 account, $1,234 MRR at stake."
+    assert worklist_summary(_at_risk(band=["red", "red"]), "red") == (
+        "2 accounts, $1,334 MRR at stake."
+    )
+
+
+def test_an_unknown_risk_reason_is_refused_naming_the_account():
+    with pytest.raises(ValueError, match="account a3: unknown top_risk_reason 'weather'"):
+        rows(_at_risk(top_risk_reason=["nps", "weather"]), WORKLIST, {})

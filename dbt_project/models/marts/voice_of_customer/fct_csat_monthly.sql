@@ -1,28 +1,21 @@
 {#
     One row per month per segment (`all` = every rating) from the first rating month to the
-    `as_of` month: CSAT = 100 x ratings of 4 or 5 / all ratings of the month (CSAT-1). Null
-    without ratings.
+    `as_of` month: CSAT = 100 x ratings of 4 or 5 / all ratings of the month (CSAT-1), counted
+    from fct_csat_responses. Null without ratings.
 #}
 
 with
 
 ratings as (
-    select * from {{ ref('int_survey_responses_attributed') }}
-    where survey_type = 'CSAT'
-),
-
-accounts as (
-    select * from {{ ref('dim_accounts') }}
+    select * from {{ ref('fct_csat_responses') }}
 ),
 
 ratings_with_segment as (
     select
-        ratings.response_month,
-        coalesce(accounts.segment, 'unknown') as segment,
-        ratings.response_category
+        response_month,
+        coalesce(segment, 'unknown') as segment,
+        is_satisfied
     from ratings
-    left join accounts
-        on ratings.account_id = accounts.account_id
 ),
 
 months as (
@@ -39,13 +32,13 @@ ratings_by_segment as (
     select
         response_month,
         'all' as segment,
-        response_category
+        is_satisfied
     from ratings_with_segment
     union all
     select
         response_month,
         segment,
-        response_category
+        is_satisfied
     from ratings_with_segment
 ),
 
@@ -54,7 +47,7 @@ counts as (
         response_month,
         segment,
         count(*) as ratings,
-        count(case when response_category = 'satisfied' then 1 end) as satisfied
+        count(case when is_satisfied then 1 end) as satisfied
     from ratings_by_segment
     group by response_month, segment
 ),

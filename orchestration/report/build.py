@@ -1,0 +1,184 @@
+"""Assembling the report folder: index.html, one page per linked account, and the shared
+script, style and Plotly files, written next to the target and swapped in when complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+from orchestration.headlines import headlines
+from orchestration.report import cube, tables
+from orchestration.report.captions import CAPTIONS
+from orchestration.report.figures import CHARTS, ChartSpec, figure_json, patch, template_json
+from orchestration.report.load import ReportData, load, load_account_history
+from orchestration.report.pages import page_context, page_names
+
+HERE = Path(__file__).resolve().parent
+STATIC = ["report.js", "account.js", "report.css"]
+CHART_LAYOUT = {"height": 420, "margin": {"t": 30}}
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def script_json(value: object) -> Markup:
+    """JSON to place inside <script type="application/json">: no '<' can end the element."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return Markup(text.replace("<", "\\u003c").replace("\u2028", "\\u2028"))
+
+
+def _drawn(spec: ChartSpec, facts: cube.SelectionFacts) -> dict:
+    figure = spec.draw(facts)
+    return figure_json({"data": figure["data"], "layout": {**figure["layout"], **CHART_LAYOUT}})
+
+
+def _selection_payload(
+    data: ReportData, facts: cube.SelectionFacts, base: dict[str, dict], charts: list[ChartSpec]
+) -> dict:
+    captions = {spec.id: CAPTIONS[spec.id](facts) for spec in charts}
+    captions["worklist-red"] = tables.worklist_summary(facts.at_risk, "red")
+    captions["worklist-yellow"] = tables.worklist_summary(facts.at_risk, "yellow")
+    captions["renewals"] = tables.renewals_summary(facts.renewals)
+    patches = {}
+    for spec in charts:
+        changed = patch(base[spec.id], _drawn(spec, facts))
+        if changed:
+            patches[spec.id] = changed
+    return {
+        "cards": [asdict(card) for card in headlines(facts.headline_facts(data))],
+        "captions": captions,
+        "patches": patches,
+    }
+
+
+def _options(accounts: pd.DataFrame, column: str, labels: dict[str, str]) -> list[dict]:
+    counts = accounts[column].value_counts()
+    return [
+        {"key": key, "label": labels.get(key, key), "accounts": int(counts[key])}
+        for key in sorted(counts.index, key=lambda key: labels.get(key, key).lower())
+    ]
+
+
+def index_payload(data: ReportData, pages: dict[str, str]) -> tuple[dict, list[dict]]:
+    """The index page's embedded data (base figures, every selection, table rows) and the
+    charts' headings (drawn or why not)."""
+    everyone = cube.facts(data, cube.Selection())
+    charts = [spec for spec in CHARTS if spec.has_data(everyone)]
+    base = {spec.id: _drawn(spec, everyone) for spec in charts}
+    selections = {
+        selection.key: _selection_payload(data, cube.facts(data, selection), base, charts)
+        for selection in cube.selections(data.accounts)
+    }
+    csm_names = cube.csm_labels(data.accounts)
+    payload = {
+        "all": cube.ALL,
+        "segments": _options(data.accounts, "cell_segment", {}),
+        "csms": _options(data.accounts, "cell_csm", csm_names),
+        "charts": base,
+        "selections": selections,
+        "tables": {
+            "worklist": {
+                "columns": tables.headings(tables.WORKLIST),
+                "rows": tables.rows(data.at_risk, tables.WORKLIST, pages),
+            },
+            "renewals": {
+                "columns": tables.headings(tables.RENEWALS),
+                "rows": tables.rows(data.renewals, tables.RENEWALS, pages),
+            },
+        },
+    }
+    headings = [
+        {"id": spec.id, "title": spec.title, "drawn": spec in charts, "empty": spec.empty}
+        for spec in CHARTS
+    ]
+    return payload, headings
+
+
+def _write(path: Path, text: str) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
+def _write_pages(
+    env: Environment, folder: Path, serving_path: Path, data: ReportData, pages: dict[str, str]
+) -> int:
+    """Every linked account's page; returns the bytes written."""
+    history = load_account_history(serving_path, pages, data.as_of)
+    template = env.get_template("account.html.j2")
+    accounts = data.accounts.set_index("account_id", drop=False)
+    written = 0
+    for account_id, page in pages.items():
+        context = page_context(accounts.loc[account_id], history.of(account_id), data.days)
+        context["charts_json"] = script_json(
+            [{"id": chart_id, **figure} for chart_id, _, figure in context["charts"]]
+        )
+        written += _write(folder / page, template.render(as_of=data.as_of, **context))
+    return written
+
+
+def render_folder(serving_path: Path, folder: Path) -> dict[str, int]:
+    """Write the whole report into `folder` (new); returns counts for the asset's metadata."""
+    data = load(serving_path)
+    pages = page_names([*data.at_risk["account_id"], *data.renewals["account_id"]])
+    payload, headings = index_payload(data, pages)
+    env = _environment()
+    index = env.get_template("index.html.j2").render(
+        as_of=data.as_of.isoformat(),
+        published=f"{data.published_at:%Y-%m-%d %H:%M}" if data.published_at else "never",
+        serving_name=serving_path.name,
+        charts=headings,
+        segments=payload["segments"],
+        csms=payload["csms"],
+        all=cube.ALL,
+        data_json=script_json(payload),
+        generated=f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+    )
+    folder.mkdir(parents=True)
+    index_bytes = _write(folder / "index.html", index)
+    _write(folder / "plotly.min.js", get_plotlyjs())
+    _write(folder / "theme.js", f"window.REPORT_TEMPLATE = {script_json(template_json())};\n")
+    for name in STATIC:
+        shutil.copyfile(HERE / "static" / name, folder / name)
+    page_bytes = _write_pages(env, folder, serving_path, data, pages)
+    return {
+        "index_bytes": index_bytes,
+        "account_pages": len(pages),
+        "account_page_bytes": page_bytes,
+        "selections": len(payload["selections"]),
+        "worklist_rows": len(data.at_risk),
+        "renewal_rows": len(data.renewals),
+        "charts_drawn": sum(1 for heading in headings if heading["drawn"]),
+    }
+
+
+def write_report(serving_path: Path, report_dir: Path) -> dict[str, int]:
+    """Render the report beside `report_dir` and swap it in: a reader sees the old folder or
+    the new one (for the instant between two renames, none), never half of one."""
+    staging = report_dir.with_name(f".{report_dir.name}.new")
+    retired = report_dir.with_name(f".{report_dir.name}.old")
+    for leftover in (staging, retired):
+        shutil.rmtree(leftover, ignore_errors=True)
+    report_dir.parent.mkdir(parents=True, exist_ok=True)
+    counts = render_folder(serving_path, staging)
+    if report_dir.exists():
+        os.replace(report_dir, retired)
+    os.replace(staging, report_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+    return counts

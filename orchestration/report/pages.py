@@ -1,0 +1,195 @@
+"""One page per account the index links to: its facts (ACC-1), MRR history (MRR-3, MRR-6),
+health components over time (HLT-1), survey answers (NPS-1, CSAT-1), tickets and CSM meetings.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from orchestration.headlines import money, percent
+from orchestration.report.figures import (
+    BLUE,
+    GREEN,
+    GREY,
+    RED,
+    Figure,
+    dates,
+    figure_json,
+    values,
+)
+from orchestration.report.tables import reason_words
+
+LIST_ROWS = 50  # newest survey answers, tickets and meetings listed per account
+DAY_MS = 86_400_000
+COMPONENTS = [
+    ("engagement_trend_score", "engagement trend"),
+    ("seat_utilisation_score", "seat utilisation"),
+    ("nps_score", "NPS"),
+    ("support_score", "support"),
+    ("billing_score", "billing"),
+    ("csm_touch_score", "CSM touch"),
+]
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def page_names(account_ids: list[str]) -> dict[str, str]:
+    """account id -> its page, relative to the index: accounts/<id>.html (unsafe characters
+    replaced; two ids that would share a file are refused)."""
+    pages: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for account_id in sorted(set(account_ids)):
+        name = f"accounts/{_UNSAFE.sub('_', account_id)}.html"
+        if name in owners:
+            raise ValueError(f"accounts {owners[name]!r} and {account_id!r} would share {name}")
+        owners[name] = account_id
+        pages[account_id] = name
+    return pages
+
+
+def _value(value: object, fallback: str = "-") -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return fallback
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _plural(count: object, noun: str) -> str:
+    number = int(count)
+    return f"{number} {noun if number == 1 else noun + 's'}"
+
+
+def _score(value: object, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return f"{float(value):+.1f}" if signed else f"{float(value):.1f}"
+
+
+def facts_list(account: pd.Series) -> list[tuple[str, str]]:
+    """The account's ACC-1 facts as (label, text), in reading order."""
+    nps, csat = account["nps_180d"], account["csat_90d"]
+    nps_text = "n/a" if pd.isna(nps) else f"{nps:.0f}"
+    csat_text = percent(None if pd.isna(csat) else csat / 100)
+    return [
+        ("Account id", _value(account["account_id"])),
+        ("Segment", _value(account["segment"])),
+        ("CSM", _value(account["csm_owner_name"])),
+        ("MRR", money(account["current_mrr"])),
+        ("ARR", money(account["current_arr"])),
+        ("Products", _value(account["current_products"])),
+        ("Health", f"{_score(account['health_score'])} ({_value(account['health_band'])})"),
+        ("Health change, 30 days", _score(account["health_score_change_30d"], signed=True)),
+        ("Main risk", reason_words(account["top_risk_reason"], account["account_id"])),
+        ("NPS, 180 days", f"{nps_text} ({_plural(account['nps_responses_180d'], 'response')})"),
+        ("CSAT, 90 days", f"{csat_text} ({_plural(account['csat_ratings_90d'], 'rating')})"),
+        ("Open tickets", _value(account["open_tickets"])),
+        ("Last CSM meeting", _value(account["last_csm_meeting_date"])),
+        ("Next renewal", f"{_value(account['next_renewal_date'])} "
+                         f"({money(account['next_renewal_arr'])} ARR)"),
+        ("Amount overdue", money(account["amount_overdue"])),
+        ("Days past due", _value(account["days_past_due"])),
+    ]  # fmt: skip
+
+
+def mrr_history(mrr: pd.DataFrame) -> Figure:
+    movement = [
+        kind + (f" {change:+,.0f}" if kind != "unchanged" else "")
+        for kind, change in zip(mrr["movement"], mrr["movement_mrr"], strict=True)
+    ]
+    bars = {
+        "type": "bar", "x": dates(mrr["month"]), "y": values(mrr["mrr"]), "name": "MRR",
+        "marker": {"color": BLUE}, "customdata": movement,
+        "hovertemplate": "%{x|%b %Y}: %{y:$,.2f} (%{customdata})<extra></extra>",
+    }  # fmt: skip
+    layout = {"yaxis": {"title": {"text": "MRR (USD)"}}, "height": 320, "margin": {"t": 20}}
+    return {"data": [bars], "layout": layout}
+
+
+def health_history(health: pd.DataFrame, days: pd.DatetimeIndex) -> Figure:
+    """Health score and its components per day on the report's day spine (gaps: not paying);
+    the days are given as a start and a step, not repeated in every trace."""
+    by_day = health.assign(date_day=pd.to_datetime(health["date_day"])).set_index("date_day")
+    by_day = by_day.reindex(days)
+    spine = {"x0": f"{days[0]:%Y-%m-%d}", "dx": DAY_MS}
+
+    def day_line(column: str, name: str, colour: str, width: float) -> dict:
+        return {"type": "scatter", "y": values(by_day[column]), "name": name, "mode": "lines",
+                "line": {"color": colour, "width": width}, **spine}  # fmt: skip
+
+    palette = [BLUE, GREEN, "#9b59b6", "#e67e22", RED, GREY]
+    traces = [day_line("health_score", "health score", "#222", 3)]
+    traces += [
+        day_line(column, name, colour, 1.5)
+        for (column, name), colour in zip(COMPONENTS, palette, strict=True)
+    ]
+    layout = {
+        "yaxis": {"title": {"text": "score (0-100)"}, "range": [0, 105]},
+        "xaxis": {"type": "date"}, "height": 380, "margin": {"t": 20},
+    }  # fmt: skip
+    return {"data": traces, "layout": layout}
+
+
+def _cells(frame: pd.DataFrame, columns: dict[str, str]) -> dict:
+    listed = frame.head(LIST_ROWS)
+    return {
+        "headings": list(columns.values()),
+        "rows": [
+            [_value(cell) for cell in row] for row in listed[list(columns)].to_numpy().tolist()
+        ],
+        "more": max(len(frame) - LIST_ROWS, 0),
+    }
+
+
+def surveys(nps: pd.DataFrame, csat: pd.DataFrame) -> dict:
+    columns = ["response_date", "survey", "score", "answer"]
+    answers = pd.concat(
+        [
+            nps.assign(survey="NPS", answer=nps["nps_category"])[columns],
+            csat.assign(
+                survey="CSAT",
+                answer=csat["is_satisfied"].map({True: "satisfied", False: "not satisfied"}),
+            )[columns],
+        ]
+    )
+    answers = answers.sort_values("response_date", ascending=False, kind="stable")
+    return _cells(
+        answers, {"response_date": "day", "survey": "survey", "score": "score", "answer": "answer"}
+    )
+
+
+def tickets(frame: pd.DataFrame) -> dict:
+    shown = frame.assign(state=frame["is_open"].map({True: "open", False: "closed"}))
+    return _cells(
+        shown,
+        {"created_date": "created", "closed_date": "closed", "state": "state",
+         "priority": "priority", "stage_label": "stage", "ticket_id": "ticket id"},
+    )  # fmt: skip
+
+
+def meetings(frame: pd.DataFrame) -> dict:
+    shown = frame.assign(touch=frame["is_csm_touch"].map({True: "yes", False: "no"}))
+    return _cells(
+        shown, {"meeting_date": "day", "outcome": "outcome", "touch": "counts as CSM touch"}
+    )
+
+
+def page_context(account: pd.Series, history: dict[str, pd.DataFrame], days: pd.DatetimeIndex):
+    """What the account template needs: facts, the two charts' JSON and the three lists."""
+    charts = []
+    if not history["mrr"].empty:
+        charts.append(("account-mrr", "MRR by month (MRR-3; hover: MRR-6 movement)",
+                       figure_json(mrr_history(history["mrr"]))))  # fmt: skip
+    if not history["health"].empty:
+        charts.append(("account-health", "Health score and its components by day (HLT-1)",
+                       figure_json(health_history(history["health"], days))))  # fmt: skip
+    return {
+        "account": account,
+        "name": _value(account["account_name"], account["account_id"]),
+        "facts": facts_list(account),
+        "charts": charts,
+        "surveys": surveys(history["nps"], history["csat"]),
+        "tickets": tickets(history["tickets"]),
+        "meetings": meetings(history["meetings"]),
+    }
