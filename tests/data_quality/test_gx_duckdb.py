@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -65,6 +68,12 @@ def test_bad_values_come_with_their_row_key(orders, config):
     outcome = validate([batch], config, run_name="keys", con=orders)["value_sets"]
     assert outcome.samples[0] == "expect_column_values_to_be_in_set(status): status=lost, id=0"
     assert len(outcome.rules[0].samples) == config.sample_size
+    # The Data Docs page lists the bad value with the keys of its rows.
+    page = Path(outcome.docs_urls[0].removeprefix("file://").replace("%20", " ")).read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "14286 unexpected values found" in text
+    # (200 rows kept: config.unexpected_rows_kept)
+    assert "Sampled Unexpected Values Count id lost 200 0, 7, 14, 21," in text
 
 
 def test_without_the_shim_the_sql_engine_returns_nothing(orders, config, monkeypatch):
