@@ -8,8 +8,6 @@
   28 days (default 0.5,2.0)
 - CS_DQ_MRR_BAND: allowed month-over-month change of total MRR, new customers' MRR left out
   (default 0.25)
-- CS_DQ_INVOICE_MRR_BAND: allowed gap, MRR vs recurring invoice lines in service at each
-  month's end (default 0.15)
 - CS_DQ_ERRORS: warning checks promoted to blocking errors, comma list of `check` (every
   asset) or `<system>/<object>:check` / `<mart>:check` (one asset), e.g.
   `freshness` or `stripe/invoices:freshness,segment/events:volume` (default none)
@@ -17,6 +15,8 @@
 - CS_DQ_STORE_DIR: GX suites and validation results (default data_quality/gx/uncommitted)
 
 `as_of` comes from `orchestration.settings.Settings`, so the gate and the loader agree on it.
+The tolerances of the Stripe cash and MRR-vs-invoices reconciliations are dbt vars
+(dbt_project/dbt_project.yml), read by their dbt models and tests (models/audit).
 """
 
 from __future__ import annotations
@@ -50,17 +50,6 @@ class QualityConfig:
     # volume is below this are not judged; the warning would be noise, not a lost export.
     volume_min_median_events: int = 200
     mrr_band: float = 0.25
-    # MRR vs recurring invoice lines in service at each month's end: coupons billed on an annual
-    # invoice but applying to MRR for fewer months, and metered prices make up the usual gap
-    # (3-5 % on the small demo).
-    invoice_mrr_band: float = 0.15
-    # Paid invoices vs payments per month and currency: timing at month ends (an invoice paid
-    # at 00:00:05 on the 1st whose charge was created on the 31st) is the only expected gap.
-    payments_tolerance_ratio: float = 0.005
-    payments_tolerance_minor_units: int = 100
-    # Rows handed to GX's pandas engine per batch; bigger ranges are validated in several
-    # batches of whole partition days (see runner.py).
-    max_rows_per_batch: int = 500_000
     sample_size: int = 5
     # Unexpected rows (bad value and the row's key) kept per expectation in a stored result and
     # shown on its Data Docs page.
@@ -107,8 +96,6 @@ class QualityConfig:
             changes["volume_band"] = _band(env, "CS_DQ_VOLUME_BAND")
         if env.get("CS_DQ_MRR_BAND"):
             changes["mrr_band"] = _number(env, "CS_DQ_MRR_BAND", float)
-        if env.get("CS_DQ_INVOICE_MRR_BAND"):
-            changes["invoice_mrr_band"] = _number(env, "CS_DQ_INVOICE_MRR_BAND", float)
         if env.get("CS_DQ_ERRORS"):
             changes["promoted_to_errors"] = _promotions(env["CS_DQ_ERRORS"])
         if env.get("CS_DQ_DOCS_DIR"):

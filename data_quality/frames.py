@@ -1,17 +1,16 @@
-"""The DuckDB side of the gate: typed, column-pruned frames for GX to validate.
+"""The DuckDB side of the gate: the batches GX validates.
 
-Row-level suites read only the columns they need, extracted from the JSON in SQL, for the
-days a run loaded (the load log names each day's run). Where a rule is about a whole table or
-a day rather than a row (freshness, volume, reconciliations, the MRR spine and band), DuckDB
-aggregates and GX validates the small aggregate frame: counting 20 M Segment rows per day takes
-DuckDB a second, while moving them into pandas would take minutes and gigabytes.
+Row-level suites are queries GX's SQL engine runs in DuckDB: only the columns they need,
+extracted from the JSON in SQL, for the days a run loaded (the load log names each day's run).
+Where a rule is about a whole table or a day rather than a row (freshness, volume, landing
+reconciliation, the MRR spine and band), DuckDB aggregates and GX validates the small aggregate
+frame, which is also the check's report.
 """
 
 from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,11 +30,6 @@ from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
 
 log = logging.getLogger(__name__)
 
-# Stripe amounts are minor units except in zero-decimal currencies (Stripe's list).
-ZERO_DECIMAL_CURRENCIES = (
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
-    "xaf", "xof", "xpf",
-)  # fmt: skip
 # The loader's line reader (loader.py): one VARCHAR column, a separator no JSON line contains.
 _LINE_READER = (
     "read_csv(?, columns = {'line': 'VARCHAR'}, delim = E'\\x1e\\x1f\\x1d\\x1c', quote = '', "
@@ -99,20 +93,6 @@ def _day_filter(column: str, days: Days | None) -> tuple[str, list]:
 # Row-level suites
 
 
-def day_chunks(
-    con: duckdb.DuckDBPyConnection, suite: TableSuite, days: Days | None, max_rows: int
-) -> list[Days]:
-    """Consecutive partition days grouped into batches of at most ~max_rows rows (a single
-    day bigger than that is its own batch), from a cheap count over the date column."""
-    where, params = _day_filter(suite.partition_column or "true", days)
-    counts = con.execute(
-        f"select {suite.partition_column} as day, count(*) from {suite.table} "
-        f"where {where} group by 1",
-        params,
-    ).fetchall()
-    return group_days(dict(counts), max_rows)
-
-
 def group_days(rows_by_day: dict[date, int], max_rows: int) -> list[Days]:
     """Consecutive days of `rows_by_day` in ranges of at most ~max_rows rows (a day bigger than
     that is its own range)."""
@@ -131,40 +111,34 @@ def group_days(rows_by_day: dict[date, int], max_rows: int) -> list[Days]:
     return chunks
 
 
-def raw_batches(
-    con: duckdb.DuckDBPyConnection, suite: TableSuite, config: QualityConfig, days: Days | None
-) -> Iterator[Batch]:
-    """The suite's typed frame, one batch per chunk of partition days.
-
-    A generator on purpose: each chunk's frame is read when GX gets to it and freed after, so
-    memory holds one chunk (max_rows_per_batch rows), not the whole history (20M Segment
-    events at medium scale were 7 GB of frames when read up front)."""
+def raw_batch(suite: TableSuite, config: QualityConfig, days: Days | None) -> Batch:
+    """The suite's typed columns over `days` (the whole table when None), as a query: DuckDB
+    extracts and computes, GX's SQL engine receives the counts and the unexpected rows."""
     rules = suite.rules(config)
-    if suite.partition_column is None:
-        frame = con.execute(suite.select_sql(partitioned=False)).df()
-        yield Batch(suite.name, frame, rules, "all", suite.index_columns)
-        return
-    chunks = day_chunks(con, suite, days, config.max_rows_per_batch)
-    if not chunks:  # nothing loaded for these days: validate the empty frame (all pass)
-        chunks = [days] if days else [Days(config.as_of, config.as_of)]
-    sql = suite.select_sql(partitioned=True)
-    for chunk in chunks:
-        frame = con.execute(sql, {"start": chunk.start, "end": chunk.end}).df()
-        yield Batch(suite.name, frame, rules, chunk.label, suite.index_columns)
+    if suite.partition_column is None or days is None:
+        return Batch(suite.name, None, rules, "all", suite.index_columns, suite.select_sql(), True)
+    query = suite.select_sql(days.start, days.end)
+    return Batch(suite.name, None, rules, days.label, suite.index_columns, query, True)
 
 
 def mart_batch(
     con: duckdb.DuckDBPyConnection, suite: MartSuite, config: QualityConfig
 ) -> Batch | None:
-    """The mart's key and rule columns (None when dbt has not built the mart yet)."""
+    """The mart's key and rule columns as a query (None when dbt has not built the mart yet);
+    a rule column the mart lacks fails its rule by name (runner)."""
     if not table_exists(con, suite.name):
         return None
     present = table_columns(con, suite.name)
     columns = [c for c in suite.columns(config, present) if c in present]
     select = ", ".join(f'"{c}"' for c in columns) or "1 as no_columns"
-    frame = con.execute(f"select {select} from {suite.name}").df()
-    key = [c for c in (*suite.key, *suite.optional_key) if c in present]
-    return Batch(suite.name, frame, suite.all_rules(config, present), "all", tuple(key))
+    return Batch(
+        suite.name,
+        None,
+        suite.all_rules(config, present),
+        "all",
+        suite.index_columns(present),
+        query=f"select {select} from {suite.name}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -639,136 +613,7 @@ def _message_ids_frame(
 
 
 # ---------------------------------------------------------------------------------------------
-# Stripe cash and MRR reconciliations
-
-
-def _latest(table: str, fields: str) -> str:
-    """The latest version of each Stripe object (raw tables keep every version)."""
-    return f"""
-        select * exclude (version_rank) from (
-            select record_id, {fields},
-                row_number() over (partition by record_id order by _record_version desc)
-                    as version_rank
-            from {table}
-        ) where version_rank = 1 and not is_deleted
-    """
-
-
-def _minor_units_divisor(currency_sql: str) -> str:
-    zero_decimal = ", ".join(f"'{c}'" for c in ZERO_DECIMAL_CURRENCIES)
-    return f"case when {currency_sql} in ({zero_decimal}) then 1 else 100 end"
-
-
-def payments_batch(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> Batch:
-    """Per month and currency: paid invoice totals vs succeeded charges, refunds reported.
-
-    Stripe never lowers an invoice's `amount_paid` when its charge is refunded: a refund is a
-    cash movement of its own. So the exact identity is paid invoices = succeeded charges (gross),
-    and net cash = charges - refunds is reported beside it; comparing invoices with net cash
-    would flag every refund. Invoices paid out of band (no charge) are left out. Tolerance:
-    max(payments_tolerance_minor_units, payments_tolerance_ratio x paid) per month, for an
-    invoice paid just after midnight on the 1st whose charge was created on the 31st.
-    """
-    deleted = "coalesce(json_extract_string(record, '$.deleted'), 'false') = 'true' as is_deleted"
-    frame = con.execute(
-        f"""
-        with invoices as ({
-            _latest(
-                "raw_stripe.invoices",
-                f'''
-                json_extract_string(record, '$.status') as status,
-                json_extract_string(record, '$.currency') as currency,
-                try_cast(json_extract_string(record, '$.amount_paid') as bigint) as amount_paid,
-                coalesce(
-                    try_cast(json_extract_string(record, '$.status_transitions.paid_at')
-                        as bigint),
-                    try_cast(json_extract_string(record, '$.created') as bigint)) as paid_at,
-                coalesce(json_extract_string(record, '$.paid_out_of_band'), 'false') = 'true'
-                    as out_of_band,
-                {deleted}''',
-            )
-        }),
-        charges as ({
-            _latest(
-                "raw_stripe.charges",
-                '''
-                json_extract_string(record, '$.status') as status,
-                json_extract_string(record, '$.currency') as currency,
-                try_cast(json_extract_string(record, '$.amount') as bigint) as amount,
-                try_cast(json_extract_string(record, '$.created') as bigint) as created,
-                false as is_deleted''',
-            )
-        }),
-        refunds as ({
-            _latest(
-                "raw_stripe.refunds",
-                '''
-                json_extract_string(record, '$.status') as status,
-                json_extract_string(record, '$.currency') as currency,
-                try_cast(json_extract_string(record, '$.amount') as bigint) as amount,
-                try_cast(json_extract_string(record, '$.created') as bigint) as created,
-                false as is_deleted''',
-            )
-        }),
-        paid as (
-            select date_trunc('month', to_timestamp(paid_at))::date as month, currency,
-                sum(amount_paid) as paid_invoices
-            from invoices where status = 'paid' and not out_of_band group by all
-        ),
-        charged as (
-            select date_trunc('month', to_timestamp(created))::date as month, currency,
-                sum(amount) as succeeded_charges
-            from charges where status = 'succeeded' group by all
-        ),
-        refunded as (
-            select date_trunc('month', to_timestamp(created))::date as month, currency,
-                sum(amount) as refunds
-            from refunds where status = 'succeeded' group by all
-        ),
-        joined as (
-            select
-                month,
-                currency,
-                coalesce(paid.paid_invoices, 0) as paid_invoices,
-                coalesce(charged.succeeded_charges, 0) as succeeded_charges,
-                coalesce(refunded.refunds, 0) as refunds
-            from paid
-            full outer join charged using (month, currency)
-            full outer join refunded using (month, currency)
-        )
-        select
-            month::timestamp as month,
-            currency,
-            paid_invoices,
-            succeeded_charges,
-            refunds,
-            succeeded_charges - refunds as net_cash,
-            paid_invoices - succeeded_charges as difference,
-            greatest($abs_tol, $ratio_tol * paid_invoices) as tolerance,
-            greatest(abs(paid_invoices - succeeded_charges)
-                - greatest($abs_tol, $ratio_tol * paid_invoices), 0) as beyond_tolerance
-        from joined
-        where month <= $as_of
-        order by month, currency
-        """,
-        {
-            "abs_tol": config.payments_tolerance_minor_units,
-            "ratio_tol": config.payments_tolerance_ratio,
-            "as_of": config.as_of,
-        },
-    ).df()
-    rules = [
-        between(
-            "payments_reconcile",
-            "beyond_tolerance",
-            0,
-            0,
-            note="|paid invoices - succeeded charges| beyond the tolerance, minor units",
-        )
-    ]
-    return Batch(
-        "reconciliation.raw_stripe.payments", frame, rules, "", ("month", "currency", "difference")
-    )
+# fct_mrr: the spine and the month-over-month band
 
 
 def spine_rows(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> dict:
@@ -865,190 +710,6 @@ def mrr_band_batch(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> Bat
         )
     ]
     return Batch("anomaly.marts.fct_mrr.total_mrr", frame, rules, "", ("month", "total_mrr"))
-
-
-def mrr_invoices_batch(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> Batch:
-    """MRR vs the recurring invoice lines in service at the end of each complete month, in USD.
-
-    MRR-3 values an account at the end of the month, so the invoice side is taken at the same
-    moment: every subscription line (regular and proration, net of its discounts) whose service
-    period covers the month's last second, at its monthly value (MRR-1: its amount ÷ the calendar
-    months of its period, so an annual $2,000 line counts $166.67). A mid-term seat or tier change
-    shows up in the invoices only as a pair of proration lines (credit for the old quantity, charge
-    for the new one, up to the period end), so they are part of the comparison; an account that
-    started on the 20th counts in full on both sides. Spreading lines over the whole month by days
-    would judge end-of-month MRR against a month's average: a growing base, a first month of new
-    customers or seats added mid-term on annual plans made valid data warn.
-
-    What remains is small: one-time coupons (they reduce the first invoice, not MRR), metered
-    prices (0 MRR, MRR-2), subscriptions ended mid-period while their invoice stays open. The
-    report also shows lines by the month their period starts (billed_usd), where annual terms
-    make spikes. A warning with a report, not an error.
-    """
-    deleted = "coalesce(json_extract_string(record, '$.deleted'), 'false') = 'true' as is_deleted"
-    divisor = _minor_units_divisor("currency")
-    frame = con.execute(
-        f"""
-        with invoices as ({
-            _latest(
-                "raw_stripe.invoices",
-                f'''
-                json_extract_string(record, '$.status') as status,
-                json_extract_string(record, '$.currency') as currency,
-                json_extract(record, '$.lines.data[*]') as lines,
-                {deleted}''',
-            )
-        }),
-        lines as (
-            select currency, unnest(lines) as line
-            from invoices where status in ('paid', 'open')
-        ),
-        typed as (
-            select
-                currency,
-                try_cast(json_extract_string(line, '$.amount') as bigint) as amount,
-                coalesce(list_sum(list_transform(
-                    json_extract(line, '$.discount_amounts[*].amount'),
-                    lambda x: try_cast(x as bigint))), 0) as discount,
-                to_timestamp(try_cast(json_extract_string(line, '$.period.start') as bigint))
-                    as period_start,
-                to_timestamp(try_cast(json_extract_string(line, '$.period.end') as bigint))
-                    as period_end,
-                coalesce(
-                    json_extract_string(line, '$.parent.subscription_item_details.proration'),
-                    json_extract_string(line, '$.proration')) = 'true' as is_proration,
-                coalesce(
-                    json_extract_string(line, '$.parent.subscription_item_details.subscription'),
-                    json_extract_string(line, '$.subscription')) is not null
-                    as is_subscription_line
-            from lines
-        ),
-        recurring as (
-            select
-                *,
-                {divisor} as divisor,
-                -- whole calendar months of the period, counted from its end (a proration line
-                -- runs from the change to the period end) unless it is whole months from its
-                -- start (a period anchored on the 31st runs Jan 31 to Feb 28)
-                date_diff('month', period_start, period_end) as month_boundaries
-            from typed
-            where is_subscription_line and period_end > period_start
-        ),
-        whole_months as (
-            select
-                *,
-                case
-                    when period_start + to_months(month_boundaries::integer) = period_end
-                        then month_boundaries
-                    when period_end - to_months(month_boundaries::integer) >= period_start
-                        then month_boundaries
-                    else month_boundaries - 1
-                end as months_whole
-            from recurring
-        ),
-        valued as (
-            select
-                *,
-                months_whole + case
-                    when period_start + to_months(months_whole::integer) = period_end then 0
-                    else epoch(period_end - to_months(months_whole::integer) - period_start)
-                        / epoch(period_end - to_months(months_whole::integer)
-                            - (period_end - to_months(months_whole::integer + 1)))
-                end as period_months
-            from whole_months
-        ),
-        months as (
-            select month, month + interval 1 month - interval 1 second as month_end
-            from (select distinct month from {MARTS_SCHEMA}.fct_mrr)
-            where month < date_trunc('month', $as_of::date)
-        ),
-        in_service as (
-            select
-                months.month,
-                valued.currency,
-                valued.is_proration,
-                valued.amount / valued.divisor / valued.period_months as gross,
-                (valued.amount - valued.discount) / valued.divisor / valued.period_months as net
-            from months
-            join valued
-                on valued.period_start <= months.month_end
-                and months.month_end < valued.period_end
-        ),
-        billed as (
-            select date_trunc('month', period_start)::date as month, currency,
-                amount / divisor as gross
-            from valued
-            where not is_proration
-        ),
-        rates as (
-            select date, currency, usd_per_unit::double as usd_per_unit
-            from raw_stripe.exchange_rates
-            qualify row_number() over (
-                partition by date, currency order by _partition_date desc
-            ) = 1
-        ),
-        converted as (
-            select
-                in_service.*,
-                case when in_service.currency = 'usd' then 1 else rates.usd_per_unit end as rate
-            from in_service
-            asof left join rates
-                on rates.currency = in_service.currency and rates.date <= in_service.month
-        ),
-        by_month as (
-            select
-                month,
-                sum(gross * rate) as in_service_gross_usd,
-                sum(net * rate) as in_service_net_usd,
-                sum(net * rate) filter (where is_proration) as prorations_net_usd,
-                count(*) filter (where rate is null) as lines_without_rate
-            from converted
-            group by 1
-        ),
-        billed_by_month as (
-            select billed.month, sum(billed.gross * (
-                case when billed.currency = 'usd' then 1 else rates.usd_per_unit end))
-                as billed_usd
-            from billed
-            asof left join rates
-                on rates.currency = billed.currency and rates.date <= billed.month
-            group by 1
-        ),
-        mrr as (select month, sum(mrr)::double as mrr from {MARTS_SCHEMA}.fct_mrr group by 1)
-        select
-            mrr.month::timestamp as month,
-            mrr.mrr,
-            round(coalesce(billed_by_month.billed_usd, 0), 2) as billed_usd,
-            round(coalesce(by_month.in_service_gross_usd, 0), 2) as in_service_gross_usd,
-            round(coalesce(by_month.prorations_net_usd, 0), 2) as prorations_net_usd,
-            round(coalesce(by_month.in_service_net_usd, 0), 2) as in_service_net_usd,
-            coalesce(by_month.lines_without_rate, 0) as lines_without_rate,
-            coalesce(by_month.in_service_net_usd, 0) / nullif(mrr.mrr, 0) as in_service_to_mrr
-        from mrr
-        join months using (month)
-        left join by_month using (month)
-        left join billed_by_month using (month)
-        order by 1
-        """,
-        {"as_of": config.as_of},
-    ).df()
-    band = config.invoice_mrr_band
-    rules = [
-        between(
-            "mrr_reconciles_with_invoices",
-            "in_service_to_mrr",
-            1 - band,
-            1 + band,
-            note=f"recurring lines in service at each month's end within ±{band:.0%} of MRR",
-        )
-    ]
-    return Batch(
-        "reconciliation.marts.fct_mrr.invoices",
-        frame,
-        rules,
-        "",
-        ("month", "mrr", "in_service_net_usd"),
-    )
 
 
 # Events are attributed in dbt (ENG-3); engagement marts keep only accounts the CRM or billing

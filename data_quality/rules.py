@@ -69,12 +69,6 @@ CHECKS: dict[str, CheckDef] = {
             blocking=False,
         ),
         CheckDef(
-            "payments_reconcile",
-            "Per month and currency: paid invoice totals = succeeded charges (refunds reported; "
-            "warning: a partial export or charges without invoices leave honest gaps).",
-            blocking=False,
-        ),
-        CheckDef(
             "known_currencies",
             "Billing currencies are among the known ones (warning: a new currency is fine "
             "when it has rates; add it to CS_DQ_EXTRA_CURRENCIES).",
@@ -87,7 +81,6 @@ CHECKS: dict[str, CheckDef] = {
             "(warning).",
             blocking=False,
         ),
-        CheckDef("unique_keys", "The grain's key columns are unique and not null."),
         CheckDef(
             "row_count_matches_spine",
             "fct_mrr has exactly one row per account per month of the account-month spine (MRR-5).",
@@ -96,12 +89,6 @@ CHECKS: dict[str, CheckDef] = {
             "total_mrr_change_within_band",
             "Total MRR month over month, new customers' MRR left out (a first sale is growth, "
             "not an anomaly), changes by less than the configured band (warning).",
-            blocking=False,
-        ),
-        CheckDef(
-            "mrr_reconciles_with_invoices",
-            "MRR vs the recurring invoice lines (prorations included) in service at each "
-            "month's end, at their monthly value (warning with a report).",
             blocking=False,
         ),
     )
@@ -181,12 +168,6 @@ def between(
         kwargs["max_value"] = max_value
         kwargs["strict_max"] = strict_max
     return Rule(check, "ExpectColumnValuesToBeBetween", kwargs, note)
-
-
-def unique(check: str, columns: tuple[str, ...], note: str = "") -> Rule:
-    if len(columns) == 1:
-        return Rule(check, "ExpectColumnValuesToBeUnique", {"column": columns[0]}, note)
-    return Rule(check, "ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)}, note)
 
 
 def row_count(check: str, value: int, note: str = "") -> Rule:

@@ -1,8 +1,11 @@
-"""Runs suites with Great Expectations' pandas engine and builds Data Docs.
+"""Runs suites with Great Expectations and builds Data Docs.
 
-Why pandas: GX's SQL engine returns wrong results on DuckDB (through duckdb-engine every
-expectation fails, even on valid data). So DuckDB does what it is good at — JSON extraction,
-column pruning, aggregation — and hands GX a small typed frame per batch.
+Row-level suites (raw tables, marts) run on GX's SQL engine over the warehouse: a batch is a
+query (`Batch.query`), DuckDB computes every metric and GX receives only aggregates and a few
+unexpected rows. GX's SQL engine needs one held connection on DuckDB (data_quality/gx_duckdb.py
+says why). Checks whose rows are themselves an aggregate that DuckDB computed (freshness,
+volume, reconciliations: a few hundred rows, also shown as the check's report) hand GX that
+small frame (`Batch.frame`, GX's pandas engine).
 
 GX runs in an ephemeral context whose suites and validation results live on disk
 (`QualityConfig.store_dir`, git-ignored), so the Data Docs site built into
@@ -23,8 +26,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
+from data_quality import gx_duckdb
 from data_quality.config import QualityConfig
 from data_quality.offline_assets import make_offline
 from data_quality.rules import CHECKS, Rule
@@ -33,18 +38,26 @@ log = logging.getLogger(__name__)
 
 SITE_NAME = "cs_warehouse"
 _DATASOURCE = "warehouse_frames"
+# GX SQL datasources over the warehouse: plain queries (marts: column-pruned table scans), and
+# queries GX first materialises as a temp table (raw suites: the JSON is parsed once per batch,
+# not once per metric query).
+_SQL_DATASOURCE = "warehouse_sql"
+_STAGED_SQL_DATASOURCE = "warehouse_sql_staged"
 _SAMPLE_TEXT = 120
 
 
 @dataclass
 class Batch:
-    """A frame to validate against the rules of one suite."""
+    """Rows to validate against the rules of one suite: a SQL query over the warehouse (GX's
+    SQL engine), or a small frame DuckDB has already aggregated (GX's pandas engine)."""
 
     suite_name: str
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
     rules: list[Rule]
     label: str = ""  # what the batch covers, e.g. 2025-06-01..2025-06-03
     index_columns: tuple[str, ...] = ()  # identify a row in samples of bad values
+    query: str | None = None  # SQL over the warehouse; `frame` is None then
+    staged: bool = False  # GX materialises the query once as a temp table (JSON parsing)
 
 
 @dataclass
@@ -205,6 +218,8 @@ def _context(config: QualityConfig) -> Any:
     }
     context = gx.get_context(mode="ephemeral", project_config=project)
     context.data_sources.add_or_update_pandas(_DATASOURCE)
+    gx_duckdb.add_datasource(context, _SQL_DATASOURCE, create_temp_table=False)
+    gx_duckdb.add_datasource(context, _STAGED_SQL_DATASOURCE, create_temp_table=True)
     _CONTEXTS[key] = context
     return context
 
@@ -243,22 +258,37 @@ def _validation_definition(context: Any, batch: Batch, blocking: Sequence[bool])
 
     cache_key = (
         id(context),
+        _datasource_name(batch),
         batch.suite_name,
         tuple(repr(rule) for rule in batch.rules),
         tuple(blocking),
     )
     if cache_key in _DEFINITIONS:
-        return _DEFINITIONS[cache_key]
+        definition = _DEFINITIONS[cache_key]
+        if batch.query is not None:
+            definition.data.data_asset.query = batch.query
+        return definition
 
-    datasource = context.data_sources.get(_DATASOURCE)
-    try:
-        asset = datasource.get_asset(batch.suite_name)
-    except LookupError:
-        asset = datasource.add_dataframe_asset(batch.suite_name)
-    try:
-        batch_definition = asset.get_batch_definition("whole_frame")
-    except (KeyError, LookupError):
-        batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+    datasource = context.data_sources.get(_datasource_name(batch))
+    if batch.query is None:
+        try:
+            asset = datasource.get_asset(batch.suite_name)
+        except LookupError:
+            asset = datasource.add_dataframe_asset(batch.suite_name)
+        try:
+            batch_definition = asset.get_batch_definition("whole_frame")
+        except (KeyError, LookupError):
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+    else:
+        try:
+            asset = datasource.get_asset(batch.suite_name)
+            asset.query = batch.query
+        except LookupError:
+            asset = datasource.add_query_asset(batch.suite_name, query=batch.query)
+        try:
+            batch_definition = asset.get_batch_definition("whole_query")
+        except (KeyError, LookupError):
+            batch_definition = asset.add_batch_definition_whole_table("whole_query")
     suite = gx.ExpectationSuite(name=batch.suite_name)
     for number, (rule, blocks) in enumerate(zip(batch.rules, blocking, strict=True)):
         suite.add_expectation(rule.build(f"{batch.suite_name}#{number}", blocks))
@@ -268,6 +298,12 @@ def _validation_definition(context: Any, batch: Batch, blocking: Sequence[bool])
     )
     _DEFINITIONS[cache_key] = definition
     return definition
+
+
+def _datasource_name(batch: Batch) -> str:
+    if batch.query is None:
+        return _DATASOURCE
+    return _STAGED_SQL_DATASOURCE if batch.staged else _SQL_DATASOURCE
 
 
 def _is_missing(value: Any) -> bool:
@@ -285,8 +321,21 @@ def _text(value: Any) -> str:
     return text if len(text) <= _SAMPLE_TEXT else text[: _SAMPLE_TEXT - 1] + "…"
 
 
-def _missing_columns(batch: Batch, rule: Rule) -> list[str]:
-    return [c for c in rule.columns if c not in batch.frame.columns]
+def query_columns(con: duckdb.DuckDBPyConnection, query: str) -> list[str]:
+    """The columns a query returns (DuckDB plans it; no row is read)."""
+    return [column[0] for column in con.execute(f"select * from ({query}) limit 0").description]
+
+
+def _bad_value_first(sample: Any, rule: Rule) -> Any:
+    """A sample row with the rule's columns (the bad value) before the row's key columns."""
+    if not isinstance(sample, dict):
+        return sample
+    first = {c: sample[c] for c in rule.columns if c in sample}
+    return {**first, **{k: v for k, v in sample.items() if k not in first}}
+
+
+def _missing_columns(columns: Sequence[str], rule: Rule) -> list[str]:
+    return [c for c in rule.columns if c not in columns]
 
 
 def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOutcome:
@@ -307,7 +356,7 @@ def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOut
         samples = details.get("partial_unexpected_index_list") or details.get(
             "partial_unexpected_list"
         )
-        outcome.samples = [_text(s) for s in (samples or [])[:sample_size]]
+        outcome.samples = [_text(_bad_value_first(s, rule)) for s in (samples or [])[:sample_size]]
     elif "observed_value" in details:
         # Table-level expectations (row count): the distance from the expected value.
         observed = details["observed_value"]
@@ -323,67 +372,27 @@ def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOut
 
 
 def validate(
-    batches: Iterable[Batch], config: QualityConfig, run_name: str = "", asset: str = ""
+    batches: Iterable[Batch],
+    config: QualityConfig,
+    run_name: str = "",
+    asset: str = "",
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[str, CheckOutcome]:
-    """Validate every batch with GX (pandas engine), build Data Docs once, group by check.
+    """Validate every batch with GX, build Data Docs once, group by check.
 
+    Query batches run on GX's SQL engine through `con` (required when a batch has a query).
     `asset` names the asset as CS_DQ_ERRORS does (`stripe/invoices`, `fct_mrr`): a warning
     promoted to an error there is blocking in the suite and its Data Docs too.
     """
-    from great_expectations.core.run_identifier import RunIdentifier
-
     context = _context(config)
     checks: dict[str, CheckOutcome] = {}
     identifiers: list[tuple[Any, list[str]]] = []
-    with _store_lock(config):
+    sql = [context.data_sources.get(name) for name in (_SQL_DATASOURCE, _STAGED_SQL_DATASOURCE)]
+    with _store_lock(config), _lending(sql, con):
         for batch in batches:
-            runnable = [r for r in batch.rules if not _missing_columns(batch, r)]
-            outcomes = [
-                RuleOutcome(
-                    batch.suite_name,
-                    rule.check,
-                    rule.name,
-                    False,
-                    error=f"column {', '.join(_missing_columns(batch, rule))} missing from "
-                    f"{batch.suite_name}",
-                    note=rule.note,
-                )
-                for rule in batch.rules
-                if _missing_columns(batch, rule)
-            ]
-            if runnable:
-                run_batch = Batch(
-                    batch.suite_name, batch.frame, runnable, batch.label, batch.index_columns
-                )
-                blocking = [config.is_blocking(rule.check, asset) for rule in runnable]
-                definition = _validation_definition(context, run_batch, blocking)
-                # COMPLETE: the result lists the unexpected rows with their index columns,
-                # which the Data Docs page shows next to each bad value (SUMMARY keeps only
-                # the partial lists, which GX renders without the rows' keys).
-                result_format: dict[str, Any] = {
-                    "result_format": "COMPLETE",
-                    "partial_unexpected_count": config.sample_size,
-                    "return_unexpected_index_query": False,
-                }
-                index = [c for c in batch.index_columns if c in batch.frame.columns]
-                if index:
-                    result_format["unexpected_index_column_names"] = index
-                run_id = RunIdentifier(
-                    run_name=_run_name(run_name, batch.label), run_time=datetime.now(UTC)
-                )
-                result = definition.run(
-                    batch_parameters={"dataframe": batch.frame},
-                    result_format=result_format,
-                    run_id=run_id,
-                )
-                by_id = {r.expectation_config.meta.get("rule_id"): r for r in result.results}
-                for number, rule in enumerate(runnable):
-                    gx_result = by_id[f"{batch.suite_name}#{number}"]
-                    outcomes.append(_outcome(batch, rule, gx_result, config.sample_size))
-                key = _result_key(context, batch.suite_name, run_id)
-                if key is not None:
-                    _keep_unexpected_rows(context, key, result, config.unexpected_rows_kept)
-                    identifiers.append((key, list(dict.fromkeys(o.check for o in outcomes))))
+            outcomes, key = _validate_batch(context, batch, config, run_name, asset, con)
+            if key is not None:
+                identifiers.append((key, list(dict.fromkeys(o.check for o in outcomes))))
             for check, outcome in group_by_check(outcomes).items():
                 outcome.batches = 1
                 if check in checks:
@@ -405,13 +414,110 @@ def validate(
     return checks
 
 
+@contextmanager
+def _lending(datasources: list[Any], con: duckdb.DuckDBPyConnection | None) -> Iterator[None]:
+    if con is None:
+        yield
+        return
+    with gx_duckdb.use_connection(datasources, con):
+        yield
+
+
+def _validate_batch(
+    context: Any,
+    batch: Batch,
+    config: QualityConfig,
+    run_name: str,
+    asset: str,
+    con: duckdb.DuckDBPyConnection | None,
+) -> tuple[list[RuleOutcome], Any]:
+    """One GX validation: the rule outcomes and the stored result's key (None if none ran)."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    if batch.query is not None and con is None:
+        raise ValueError(f"batch {batch.suite_name} is a query: validate() needs a connection")
+    columns = list(batch.frame.columns) if batch.query is None else query_columns(con, batch.query)
+    runnable = [r for r in batch.rules if not _missing_columns(columns, r)]
+    outcomes = [
+        RuleOutcome(
+            batch.suite_name,
+            rule.check,
+            rule.name,
+            False,
+            error=f"column {', '.join(_missing_columns(columns, rule))} missing from "
+            f"{batch.suite_name}",
+            note=rule.note,
+        )
+        for rule in batch.rules
+        if _missing_columns(columns, rule)
+    ]
+    if not runnable:
+        return outcomes, None
+    run_batch = Batch(
+        batch.suite_name,
+        batch.frame,
+        runnable,
+        batch.label,
+        batch.index_columns,
+        batch.query,
+        batch.staged,
+    )
+    blocking = [config.is_blocking(rule.check, asset) for rule in runnable]
+    definition = _validation_definition(context, run_batch, blocking)
+    result_format = _result_format(batch, columns, config)
+    run_id = RunIdentifier(run_name=_run_name(run_name, batch.label), run_time=datetime.now(UTC))
+    parameters = {"dataframe": batch.frame} if batch.query is None else None
+    result = definition.run(batch_parameters=parameters, result_format=result_format, run_id=run_id)
+    by_id = {r.expectation_config.meta.get("rule_id"): r for r in result.results}
+    for number, rule in enumerate(runnable):
+        gx_result = by_id[f"{batch.suite_name}#{number}"]
+        outcomes.append(_outcome(batch, rule, gx_result, config.sample_size))
+    key = _result_key(context, batch.suite_name, run_id)
+    if key is not None:
+        _keep_unexpected_rows(context, key, result, config.unexpected_rows_kept)
+    return outcomes, key
+
+
+def _result_format(batch: Batch, columns: Sequence[str], config: QualityConfig) -> dict:
+    """What GX returns besides counts: the unexpected rows with their index columns, which the
+    Data Docs page shows next to each bad value.
+
+    A frame is validated COMPLETE (SUMMARY keeps only the partial lists, which GX renders
+    without the rows' keys). A query is validated SUMMARY with up to `unexpected_rows_kept`
+    rows: COMPLETE would make GX fetch every unexpected value of the batch (a broken column of
+    millions of rows), and the stored result gets the partial lists as its full ones
+    (`_keep_unexpected_rows`), so the page shows them with their keys all the same."""
+    result_format: dict[str, Any] = {
+        "result_format": "COMPLETE" if batch.query is None else "SUMMARY",
+        "partial_unexpected_count": (
+            config.sample_size
+            if batch.query is None
+            else max(config.sample_size, config.unexpected_rows_kept)
+        ),
+        "return_unexpected_index_query": False,
+    }
+    index = [c for c in batch.index_columns if c in columns]
+    if index:
+        result_format["unexpected_index_column_names"] = index
+    return result_format
+
+
 def _keep_unexpected_rows(context: Any, key: Any, result: Any, limit: int) -> None:
     """Store at most `limit` unexpected rows per expectation: a COMPLETE result lists every
     one, and a broken column of a large batch must not write megabytes per run. The page then
-    says "Sampled Unexpected Values"; counts and percentages stay those of the whole batch."""
+    says "Sampled Unexpected Values"; counts and percentages stay those of the whole batch.
+    A SUMMARY result (query batches) has only the partial lists, which Data Docs render
+    without the rows' keys: they are stored as the full lists."""
     trimmed = False
     for expectation in result.results:
         details = expectation.result or {}
+        for partial, full in (
+            ("partial_unexpected_list", "unexpected_list"),
+            ("partial_unexpected_index_list", "unexpected_index_list"),
+        ):
+            if full not in details and isinstance(details.get(partial), list):
+                details[full] = list(details[partial])
+                trimmed = True
         for name in ("unexpected_list", "unexpected_index_list"):
             values = details.get(name)
             if isinstance(values, list) and len(values) > limit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dagster import AssetSelection, define_asset_job
 
 SOURCE_GROUPS = ("stripe", "hubspot", "segment")
-MODEL_GROUPS = ("seeds", "staging", "intermediate", "marts", "serving")
+MODEL_GROUPS = ("seeds", "staging", "intermediate", "marts", "audit", "serving")
 # Runs carrying this tag take turns (dagster.yaml: tag_concurrency_limits).
 WRITES_WAREHOUSE = {"cs/writes_warehouse": "true"}
 
@@ -28,8 +28,8 @@ transform_job = define_asset_job(
     selection=AssetSelection.groups(*MODEL_GROUPS),
     tags=WRITES_WAREHOUSE,
     description=(
-        "One `dbt build` over staging, intermediate and marts (dbt tests as checks), then the "
-        "publication of the checked marts to the serving file and the CS report."
+        "One `dbt build` over staging, intermediate, marts and audit (dbt tests as checks), then "
+        "the publication of the checked marts to the serving file and the CS report."
     ),
 )
 

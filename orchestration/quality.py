@@ -3,8 +3,8 @@
 One multi-asset check per asset (a raw landing object or a mart) runs all of that asset's
 suites in one step, so GX (~10 s to import, imported only inside the step) is paid once per
 asset, and each check is still its own result in the UI. Errors are blocking: the assets
-downstream of a failed check do not run. Anomalies (freshness, Segment volume, payment and
-MRR reconciliations, unknown currencies or accounts) are warnings, which CS_DQ_ERRORS can
+downstream of a failed check do not run. Anomalies (freshness, Segment volume, unknown
+currencies or accounts) are warnings, which CS_DQ_ERRORS can
 promote to errors per asset. Every result links to the Data Docs built on each run.
 
 Raw checks validate the days this run loaded: the load log (`main.raw_load_log`) records the
@@ -57,7 +57,6 @@ class QualityResource(ConfigurableResource):
     freshness_hours: int | None = None
     volume_band: list[float] | None = None
     mrr_band: float | None = None
-    invoice_mrr_band: float | None = None
 
     def config(self) -> QualityConfig:
         config = QualityConfig.from_env()
@@ -69,7 +68,6 @@ class QualityResource(ConfigurableResource):
             "freshness_hours": self.freshness_hours,
             "volume_band": tuple(self.volume_band) if self.volume_band else None,
             "mrr_band": self.mrr_band,
-            "invoice_mrr_band": self.invoice_mrr_band,
         }
         from dataclasses import replace
 
@@ -239,16 +237,10 @@ def _selected(
 def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
     spec = target.spec
     asset_key = AssetKey([spec.schema, spec.object])
-    deps = {
-        "payments_reconcile": [
-            AssetKey(["raw_stripe", "charges"]),
-            AssetKey(["raw_stripe", "refunds"]),
-        ]
-    }
 
     @multi_asset_check(
         name=f"{spec.schema}_{spec.object}_quality",
-        specs=_specs(asset_key, raw_check_names(target), deps),
+        specs=_specs(asset_key, raw_check_names(target), {}),
         can_subset=True,
         pool=WAREHOUSE_POOL,
         description=f"Great Expectations suites of `{spec.table}` (data_quality/raw_suites.py).",
@@ -279,16 +271,10 @@ def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
 
 def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
     asset_key = AssetKey(list(suite.asset_key))
-    deps = {
-        "mrr_reconciles_with_invoices": [
-            AssetKey(["raw_stripe", "invoices"]),
-            AssetKey(["raw_stripe", "exchange_rates"]),
-        ]
-    }
 
     @multi_asset_check(
         name=f"marts_{suite.model}_quality",
-        specs=_specs(asset_key, mart_check_names(suite.model), deps),
+        specs=_specs(asset_key, mart_check_names(suite.model), {}),
         can_subset=True,
         pool=WAREHOUSE_POOL,
         description=f"Great Expectations suite of `{suite.name}` (data_quality/mart_suites.py).",

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-# Schemas of dbt tables downstream readers use (checks read one intermediate model); staging
-# models are views on Spark, with no files to read.
-MIRRORED_SCHEMAS = ("seeds", "intermediate", "marts")
+# Schemas of dbt tables downstream readers use (checks read one intermediate model, people the
+# audit reconciliations); staging models are views on Spark, with no files to read.
+MIRRORED_SCHEMAS = ("seeds", "intermediate", "marts", "audit")
 
 
 def spark_tables(warehouse_dir: Path, schemas: tuple[str, ...] = MIRRORED_SCHEMAS) -> dict:

@@ -90,7 +90,7 @@ def test_errors_are_errors_anomalies_are_warnings_and_skips_never_block():
     assert error.metadata["data_docs_index"].value == "file:///docs/index.html"
     warning = check_result(_outcome("volume", False), key)
     assert (warning.passed, warning.severity) == (False, AssetCheckSeverity.WARN)
-    skipped = check_result(CheckOutcome("unique_keys", skipped="table x not built yet"), key)
+    skipped = check_result(CheckOutcome("ranges", skipped="table x not built yet"), key)
     assert (skipped.passed, skipped.severity) == (False, AssetCheckSeverity.WARN)
     assert skipped.description == "skipped: table x not built yet"
 
@@ -103,7 +103,7 @@ def test_every_asset_check_is_declared_with_its_blocking_flag():
     }
     assert specs[("raw_hubspot/feedback_submissions", "ranges")].blocking
     assert specs[("raw_stripe/invoices", "required_fields")].blocking
-    assert not specs[("raw_stripe/invoices", "payments_reconcile")].blocking
+    assert not specs[("raw_stripe/invoices", "known_currencies")].blocking
     assert not specs[("raw_hubspot/companies", "freshness")].blocking
     assert not specs[("raw_segment/events", "volume")].blocking
     assert not specs[("marts/fct_engagement_daily", "events_have_known_accounts")].blocking

@@ -108,6 +108,10 @@ def test_usd_only_landing_with_quiet_hubspot_publishes_with_warnings(tmp_path: P
     assert ("raw_hubspot/tickets", "freshness") in warned  # never delivered
     assert ("raw_stripe/subscriptions", "freshness") not in warned
     assert ("raw_stripe/exchange_rates", "freshness") not in warned  # USD-only: not needed
+    # No invoice was exported: MRR has no recurring invoice lines behind it (a dbt audit test
+    # of severity warn, listed with the gate's warnings).
+    assert ("audit/rpt_mrr_invoices_reconciliation", "mrr_reconciles_with_invoices") in warned
     summary = cli("summary")
     assert summary.returncode == 0, summary.stderr
     assert "raw_hubspot/companies: freshness" in summary.stdout
+    assert "audit/rpt_mrr_invoices_reconciliation: mrr_reconciles_with_invoices" in summary.stdout

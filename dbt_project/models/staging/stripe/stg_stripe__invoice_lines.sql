@@ -29,6 +29,22 @@ lines as (
         and coalesce({{ json_str('record', '$.status') }}, '') <> 'deleted'
 ),
 
+-- the discounts applied to each line (Stripe: `discount_amounts[].amount`, minor units)
+line_discounts as (
+    select
+        invoice_id,
+        invoice_line_id,
+        sum(cast({{ json_str('discount', '$.amount') }} as bigint)) as discount_minor
+    from (
+        select
+            invoice_id,
+            {{ json_str('line', '$.id') }} as invoice_line_id,
+            {{ json_array_elements(json_get('line', '$.discount_amounts')) }} as discount
+        from lines
+    ) as discounts
+    group by invoice_id, invoice_line_id
+),
+
 decoded as (
     select
         invoice_id,
@@ -67,20 +83,26 @@ decoded as (
 
 final as (
     select
-        invoice_id,
-        invoice_line_id,
-        currency,
-        {{ stripe_amount('amount_minor', 'currency') }} as amount,
-        quantity,
-        period_start_at,
-        period_end_at,
-        is_proration,
-        subscription_id,
-        subscription_item_id,
-        price_id,
-        product_id,
-        line_type
+        decoded.invoice_id,
+        decoded.invoice_line_id,
+        decoded.currency,
+        {{ stripe_amount('decoded.amount_minor', 'decoded.currency') }} as amount,
+        {{ stripe_amount('coalesce(line_discounts.discount_minor, 0)', 'decoded.currency') }}
+            as discount_amount,
+        decoded.quantity,
+        decoded.period_start_at,
+        decoded.period_end_at,
+        decoded.is_proration,
+        decoded.subscription_id,
+        decoded.subscription_item_id,
+        decoded.price_id,
+        decoded.product_id,
+        decoded.line_type
     from decoded
+    left join line_discounts
+        on
+            decoded.invoice_id = line_discounts.invoice_id
+            and decoded.invoice_line_id = line_discounts.invoice_line_id
 )
 
 select * from final

@@ -58,6 +58,8 @@ decoded as (
         {{ stripe_ts('record', '$.period_end') }} as period_end_at,
         {{ json_str('record', '$.billing_reason') }} as billing_reason,
         {{ json_str('record', '$.collection_method') }} as collection_method,
+        coalesce(cast({{ json_str('record', '$.paid_out_of_band') }} as boolean), false)
+            as is_paid_out_of_band,
         {{ stripe_ts('record', '$.status_transitions.finalized_at') }} as finalized_at,
         {{ stripe_ts('record', '$.status_transitions.paid_at') }} as paid_at,
         {{ stripe_ts('record', '$.status_transitions.voided_at') }} as voided_at,
@@ -91,6 +93,7 @@ final as (
         period_end_at,
         billing_reason,
         collection_method,
+        is_paid_out_of_band,
         finalized_at,
         paid_at,
         voided_at,

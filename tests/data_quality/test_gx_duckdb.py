@@ -1,0 +1,107 @@
+"""GX's SQL engine on DuckDB: the shim is needed, works, and is pinned to GX's code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data_quality import gx_duckdb
+from data_quality.rules import between, in_set, not_null
+from data_quality.runner import Batch, validate
+
+# 100,000 rows: every 1,000th amount null (100), every 7th status unknown (14,286), amounts
+# above 90,000 out of range (ids 90,001..99,999 less the 9 null ones 91,000..99,000: 9,990).
+ROWS = 100_000
+QUERY = "select id, status, amount from shop.orders where id >= 0"
+RULES = [
+    not_null("required_fields", "amount"),
+    in_set("value_sets", "status", ("paid", "open")),
+    between("ranges", "amount", 0, 90_000),
+]
+EXPECTED = {
+    "expect_column_values_to_not_be_null(amount)": 100,
+    "expect_column_values_to_be_in_set(status)": 14_286,
+    "expect_column_values_to_be_between(amount)": 9_990,
+}
+
+
+@pytest.fixture
+def orders() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        create schema shop;
+        create table shop.orders as
+        select
+            i as id,
+            case when i % 7 = 0 then 'lost' when i % 2 = 0 then 'paid' else 'open' end as status,
+            case when i % 1000 <> 0 then i end as amount
+        from range({ROWS}) as t(i)
+        """
+    )
+    yield con
+    con.close()
+
+
+def _counts(con: duckdb.DuckDBPyConnection, config, query: str = QUERY) -> dict[str, int]:
+    batch = Batch("shop.orders", None, list(RULES), "all", ("id",), query=query)
+    outcomes = validate([batch], config, run_name="shim", con=con)
+    return {rule.expectation: rule.unexpected_count for o in outcomes.values() for rule in o.rules}
+
+
+def test_the_sql_engine_counts_exactly_with_the_shim(orders, config):
+    assert _counts(orders, config) == EXPECTED
+    # The same rules on a narrower query (a run's days): GX runs the new query.
+    narrow = "select id, status, amount from shop.orders where id < 14"
+    assert _counts(orders, config, narrow) == {
+        "expect_column_values_to_not_be_null(amount)": 1,  # id 0
+        "expect_column_values_to_be_in_set(status)": 2,  # ids 0 and 7
+        "expect_column_values_to_be_between(amount)": 0,
+    }
+
+
+def test_bad_values_come_with_their_row_key(orders, config):
+    batch = Batch("shop.orders", None, list(RULES), "all", ("id",), query=QUERY)
+    outcome = validate([batch], config, run_name="keys", con=orders)["value_sets"]
+    assert outcome.samples[0] == "expect_column_values_to_be_in_set(status): status=lost, id=0"
+    assert len(outcome.rules[0].samples) == config.sample_size
+    # The Data Docs page lists the bad value with the keys of its rows.
+    page = Path(outcome.docs_urls[0].removeprefix("file://").replace("%20", " ")).read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "14286 unexpected values found" in text
+    # (200 rows kept: config.unexpected_rows_kept)
+    assert "Sampled Unexpected Values Count id lost 200 0, 7, 14, 21," in text
+
+
+def test_without_the_shim_the_sql_engine_returns_nothing(orders, config, monkeypatch):
+    gx_duckdb.uninstall()
+    monkeypatch.setattr(gx_duckdb, "install", lambda: None)  # the runner must not re-patch
+    try:
+        batch = Batch("shop.orders", None, list(RULES), "all", ("id",), query=QUERY)
+        outcomes = validate([batch], config, run_name="unpatched", con=orders)
+    finally:
+        monkeypatch.undo()
+        gx_duckdb.install()
+    rules = [rule for outcome in outcomes.values() for rule in outcome.rules]
+    # Every expectation fails without a count: GX got no row back from DuckDB.
+    assert [(r.success, r.element_count, r.unexpected_count) for r in rules] == [(False, 0, 0)] * 3
+
+
+def test_the_shim_is_pinned_to_the_installed_gx():
+    """A GX upgrade that changes get_connection fails here (and `install` raises) until the
+    shim is checked against it (see gx_duckdb.KNOWN_GET_CONNECTION)."""
+    assert gx_duckdb.source_digest() in gx_duckdb.KNOWN_GET_CONNECTION
+
+
+def test_an_unknown_get_connection_is_refused(monkeypatch):
+    gx_duckdb.uninstall()
+    monkeypatch.setattr(gx_duckdb, "KNOWN_GET_CONNECTION", {})
+    try:
+        with pytest.raises(gx_duckdb.ShimOutdated, match="changed"):
+            gx_duckdb.install()
+    finally:
+        monkeypatch.undo()
+        gx_duckdb.install()
