@@ -140,3 +140,16 @@ final as (
 
 select * from final
 {% endmacro %}
+
+{#
+    When a HubSpot ticket closed (HLT-1's support load, ACC-1's open tickets): its `closed_date`
+    property, else its last update once its pipeline stage is closed (`ticketState` CLOSED or
+    `isClosed`). `tickets` and `stages` are the aliases of stg_hubspot__tickets and
+    stg_hubspot__ticket_pipeline_stages joined on pipeline and stage.
+#}
+{% macro ticket_closed_at(tickets, stages) -%}
+    coalesce(
+        {{ tickets }}.closed_at,
+        case when {{ stages }}.ticket_state = 'CLOSED' or {{ stages }}.is_closed then {{ tickets }}.updated_at end
+    )
+{%- endmacro %}

@@ -139,10 +139,7 @@ tickets_resolved as (
     select
         tickets.company_id as account_id,
         cast(tickets.created_at as date) as created_date,
-        cast(coalesce(
-            tickets.closed_at,
-            case when ticket_stages.ticket_state = 'CLOSED' or ticket_stages.is_closed then tickets.updated_at end
-        ) as date) as closed_date
+        cast({{ ticket_closed_at('tickets', 'ticket_stages') }} as date) as closed_date
     from tickets
     left join ticket_stages
         on
