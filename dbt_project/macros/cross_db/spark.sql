@@ -147,6 +147,10 @@
         ((year({{ second_date }}) - year({{ first_date }})) * 12 + month({{ second_date }}) - month({{ first_date }}))
     {%- elif datepart == 'year' -%}
         (year({{ second_date }}) - year({{ first_date }}))
+    {%- elif datepart == 'second' -%}
+        {#- whole seconds between the instants (the session time zone is UTC, as DuckDB's) -#}
+        (unix_seconds(cast({{ second_date }} as timestamp_ltz))
+            - unix_seconds(cast({{ first_date }} as timestamp_ltz)))
     {%- else -%}
         {{ exceptions.raise_compiler_error('spark__datediff: datepart ' ~ datepart ~ ' is not implemented') }}
     {%- endif -%}
