@@ -30,7 +30,7 @@ from tests.spark.compare import compare_databases, compare_table, report, tables
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
-COMPARED_SCHEMAS = ("seeds", "staging", "intermediate", "marts")
+COMPARED_SCHEMAS = ("seeds", "staging", "intermediate", "marts", "audit")
 # The time each build ran (dbt's run_started_at, kept by the incremental models): two builds
 # differ there by construction. Every other column is compared.
 IGNORED = frozenset({"_batch_at"})
