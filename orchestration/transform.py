@@ -64,12 +64,13 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
     return fqn[1] if len(fqn) > 2 else "models"
 
 
-def dbt_build_args(settings: Settings) -> list[str]:
-    # Unit tests check SQL logic on fixed rows, not data: `make test` runs them (tests/dbt), so
-    # the refresh skips their fixed cost (~20 s for 35 tests) on every run. `as_of` reaches dbt
-    # as CS_AS_OF (see `dbt_models`), not `--vars`: changed vars make dbt re-parse the whole
-    # project. The engine is the profile's target (CS_DBT_TARGET): dev (DuckDB) or spark.
-    return ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
+# The refresh's dbt command. It must reuse the parse `make manifest` prepared: dbt re-parses the
+# whole project (~15 s on 2 cores) when the command line's `--vars`, `--profile` or `--target`
+# differ from the parse's (its "vars hash"). So `as_of` reaches dbt as CS_AS_OF (see
+# `dbt_models`), and the engine is the profile's default target, which reads CS_DBT_TARGET as
+# `Settings.dbt_target` does: dev (DuckDB) or spark. Unit tests check SQL logic on fixed rows,
+# not data: `make test` runs them (tests/dbt), so the refresh skips their fixed cost.
+DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
 
 
 @dbt_assets(
@@ -87,7 +88,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
     # The date this run settled on, for the dbt process (macros/as_of.sql reads it).
     os.environ["CS_AS_OF"] = settings.as_of.isoformat()
     with log_path.open("w") as log, contextlib.redirect_stdout(DbtOutput(log, sys.stdout)) as out:
-        yield from dbt.cli(dbt_build_args(settings), context=context).stream()
+        yield from dbt.cli(list(DBT_BUILD_ARGS), context=context).stream()
     context.log.info(f"dbt build: {out.totals or 'finished'} (every node in {log_path})")
     if settings.on_spark:
         with duckdb.connect(str(settings.warehouse_path)) as con:
