@@ -6,6 +6,8 @@ DuckDB connection.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -28,7 +30,7 @@ from data_quality.frames import (
 )
 from data_quality.mart_suites import MART_SUITES_BY_MODEL, MartSuite
 from data_quality.raw_suites import RAW_SUITES_BY_TABLE
-from data_quality.runner import Batch, CheckOutcome, validate
+from data_quality.runner import AssetBatches, Batch, CheckOutcome, validate, validate_assets
 from orchestration.ingest.loader import LoadTarget
 
 SEGMENT_EVENTS = "raw_segment.events"
@@ -72,55 +74,109 @@ def run_raw_checks(
     days: Days | None = None,
     run_name: str = "",
 ) -> dict[str, CheckOutcome]:
-    """Every check of one raw object, over `days` (the run's partitions) or the whole table."""
-    spec = target.spec
-    names = raw_check_names(target)
+    """Every check of one raw object, over `days` (the run's days) or the whole table."""
+    return run_raw_checks_of(con, {target: days}, config, landing_dir, run_name)[target.spec.key]
+
+
+def run_raw_checks_of(
+    con: duckdb.DuckDBPyConnection,
+    days_by_target: Mapping[LoadTarget, Days | None],
+    config: QualityConfig,
+    landing_dir: Path | None,
+    run_name: str = "",
+) -> dict[str, dict[str, CheckOutcome]]:
+    """Every check of several raw objects in one GX validation pass, per object key
+    (`stripe/invoices`): GX's fixed costs are paid once for all of them."""
     con.execute("set TimeZone = 'UTC'")
-    if not table_exists(con, spec.table):
-        skipped = f"table {spec.table} not loaded yet"
-        return {name: CheckOutcome(name, skipped=skipped) for name in names}
-    suite = RAW_SUITES_BY_TABLE[spec.table]
-    # The suite's rows are a query GX runs in DuckDB; the other batches are small aggregates.
-    batches: list[Batch] = []
-    reports: dict[str, str] = {}
-    decided: dict[str, CheckOutcome] = {}
-    skipped = "not evaluated"
-    freshness = freshness_batch(con, spec.system, spec.object, config, landing_dir)
-    if freshness is None:
-        decided["freshness"] = CheckOutcome("freshness", report=RATES_NOT_NEEDED)
-    else:
-        batches.append(freshness)
-        reports["freshness"] = markdown_table(freshness.frame)
-    quiet = days is not None and days.is_empty
-    row_batches: list[Batch] = [] if quiet else [raw_batch(suite, config, days)]
-    if quiet:
-        # Nothing of this object was loaded by the run: its day-level checks pass with nothing
-        # checked, at no cost (a daily run pays for the objects that changed).
-        for name in names:
-            if name not in TABLE_LEVEL_CHECKS:
-                decided[name] = CheckOutcome(name, report=NOTHING_LOADED)
-    elif landing_dir is None:
-        skipped = "no landing folder configured"
-    else:
-        batches.append(landing_reconciliation_batch(con, target, landing_dir, days))
-        reports["reconciles_with_landing"] = markdown_table(
-            _worst(batches[-1], "records_unaccounted")
-        )
-    if spec.table == SEGMENT_EVENTS and not quiet:
-        batches.append(volume_batch(con, spec.table, config, days))
-        reports["volume"] = markdown_table(batches[-1].frame, rows=14)
-        if landing_dir is not None:
-            batches.append(message_ids_batch(con, landing_dir, days))
-            reports["message_ids_match_landing"] = markdown_table(batches[-1].frame, rows=14)
-    label = days.label if days else "all"
-    outcomes = validate(
-        [*row_batches, *batches],
-        config,
-        run_name=f"{run_name} {label}".strip(),
-        asset=spec.key,
-        con=con,
-    )
-    return _with_reports({**outcomes, **decided}, reports, names, skipped)
+    plans = [
+        _RawPlan.of(con, target, config, landing_dir, days, run_name)
+        for target, days in days_by_target.items()
+    ]
+    validated = validate_assets([plan.to_validate for plan in plans], config, con)
+    return {
+        plan.target.spec.key: plan.outcomes(found)
+        for plan, found in zip(plans, validated, strict=True)
+    }
+
+
+@dataclass
+class _RawPlan:
+    """What to validate for one raw object, and the outcomes decided without validating."""
+
+    target: LoadTarget
+    names: list[str]
+    to_validate: AssetBatches
+    reports: dict[str, str] = field(default_factory=dict)
+    decided: dict[str, CheckOutcome] = field(default_factory=dict)
+    skipped: str = "not evaluated"
+
+    @classmethod
+    def of(
+        cls,
+        con: duckdb.DuckDBPyConnection,
+        target: LoadTarget,
+        config: QualityConfig,
+        landing_dir: Path | None,
+        days: Days | None,
+        run_name: str,
+    ) -> _RawPlan:
+        spec = target.spec
+        names = raw_check_names(target)
+        label = days.label if days else "all"
+        nothing = AssetBatches(spec.key, [], f"{run_name} {label}".strip())
+        if not table_exists(con, spec.table):
+            skipped = f"table {spec.table} not loaded yet"
+            return cls(target, names, nothing, skipped=skipped)
+        plan = cls(target, names, nothing)
+        batches = plan._batches(con, config, landing_dir, days)
+        plan.to_validate = AssetBatches(spec.key, batches, nothing.run_name)
+        return plan
+
+    def _batches(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        config: QualityConfig,
+        landing_dir: Path | None,
+        days: Days | None,
+    ) -> list[Batch]:
+        spec = self.target.spec
+        # The suite's rows are a query GX runs in DuckDB; the other batches are small aggregates.
+        batches: list[Batch] = []
+        freshness = freshness_batch(con, spec.system, spec.object, config, landing_dir)
+        if freshness is None:
+            self.decided["freshness"] = CheckOutcome("freshness", report=RATES_NOT_NEEDED)
+        else:
+            batches.append(freshness)
+            self.reports["freshness"] = markdown_table(freshness.frame)
+        if days is not None and days.is_empty:
+            # Nothing of this object was loaded by the run: its day-level checks pass with
+            # nothing checked, at no cost (a daily run pays for the objects that changed).
+            for name in self.names:
+                if name not in TABLE_LEVEL_CHECKS:
+                    self.decided[name] = CheckOutcome(name, report=NOTHING_LOADED)
+            return batches
+        batches.insert(0, raw_batch(RAW_SUITES_BY_TABLE[spec.table], config, days))
+        if landing_dir is None:
+            self.skipped = "no landing folder configured"
+        else:
+            batches.append(landing_reconciliation_batch(con, self.target, landing_dir, days))
+            self.reports["reconciles_with_landing"] = markdown_table(
+                _worst(batches[-1], "records_unaccounted")
+            )
+        if spec.table == SEGMENT_EVENTS:
+            batches.append(volume_batch(con, spec.table, config, days))
+            self.reports["volume"] = markdown_table(batches[-1].frame, rows=14)
+            if landing_dir is not None:
+                batches.append(message_ids_batch(con, landing_dir, days))
+                self.reports["message_ids_match_landing"] = markdown_table(
+                    batches[-1].frame, rows=14
+                )
+        return batches
+
+    def outcomes(self, validated: dict[str, CheckOutcome]) -> dict[str, CheckOutcome]:
+        if not self.to_validate.batches and not self.decided:
+            return {name: CheckOutcome(name, skipped=self.skipped) for name in self.names}
+        return _with_reports({**validated, **self.decided}, self.reports, self.names, self.skipped)
 
 
 def _worst(batch: Batch, column: str):

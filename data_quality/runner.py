@@ -289,10 +289,14 @@ def _validation_definition(context: Any, batch: Batch, blocking: Sequence[bool])
             batch_definition = asset.get_batch_definition("whole_query")
         except (KeyError, LookupError):
             batch_definition = asset.add_batch_definition_whole_table("whole_query")
-    suite = gx.ExpectationSuite(name=batch.suite_name)
-    for number, (rule, blocks) in enumerate(zip(batch.rules, blocking, strict=True)):
-        suite.add_expectation(rule.build(f"{batch.suite_name}#{number}", blocks))
-    suite = context.suites.add_or_update(suite)
+    # All rules at once: `add_expectation` on a registered suite rewrites the store per rule.
+    expectations = [
+        rule.build(f"{batch.suite_name}#{number}", blocks)
+        for number, (rule, blocks) in enumerate(zip(batch.rules, blocking, strict=True))
+    ]
+    suite = context.suites.add_or_update(
+        gx.ExpectationSuite(name=batch.suite_name, expectations=expectations)
+    )
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=batch.suite_name, data=batch_definition, suite=suite)
     )
@@ -371,6 +375,17 @@ def _outcome(batch: Batch, rule: Rule, result: Any, sample_size: int) -> RuleOut
     return outcome
 
 
+@dataclass(frozen=True)
+class AssetBatches:
+    """The batches of one checked asset. `asset` names it as CS_DQ_ERRORS does
+    (`stripe/invoices`, `fct_mrr`): a warning promoted to an error there is blocking in the
+    suite and its Data Docs too."""
+
+    asset: str
+    batches: Sequence[Batch]
+    run_name: str = ""
+
+
 def validate(
     batches: Iterable[Batch],
     config: QualityConfig,
@@ -378,40 +393,54 @@ def validate(
     asset: str = "",
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[str, CheckOutcome]:
-    """Validate every batch with GX, build Data Docs once, group by check.
+    """Validate the batches of one asset (see `validate_assets`), grouped by check."""
+    return validate_assets([AssetBatches(asset, list(batches), run_name)], config, con)[0]
+
+
+def validate_assets(
+    assets: Sequence[AssetBatches], config: QualityConfig, con: duckdb.DuckDBPyConnection | None
+) -> list[dict[str, CheckOutcome]]:
+    """Validate every batch with GX and build their Data Docs pages in one build; per asset,
+    its outcomes grouped by check. One call for many assets pays GX's fixed costs (the
+    context's lock, the docs build, the pages' templates) once, not once per asset.
 
     Query batches run on GX's SQL engine through `con` (required when a batch has a query).
-    `asset` names the asset as CS_DQ_ERRORS does (`stripe/invoices`, `fct_mrr`): a warning
-    promoted to an error there is blocking in the suite and its Data Docs too.
     """
     context = _context(config)
-    checks: dict[str, CheckOutcome] = {}
-    identifiers: list[tuple[Any, list[str]]] = []
+    results: list[dict[str, CheckOutcome]] = []
+    identifiers: list[tuple[Any, list[CheckOutcome]]] = []
     sql = [context.data_sources.get(name) for name in (_SQL_DATASOURCE, _STAGED_SQL_DATASOURCE)]
     with _store_lock(config), _lending(sql, con):
-        for batch in batches:
-            outcomes, key = _validate_batch(context, batch, config, run_name, asset, con)
-            if key is not None:
-                identifiers.append((key, list(dict.fromkeys(o.check for o in outcomes))))
-            for check, outcome in group_by_check(outcomes).items():
-                outcome.batches = 1
-                if check in checks:
-                    checks[check].merge(outcome)
-                else:
-                    checks[check] = outcome
+        for asset in assets:
+            checks: dict[str, CheckOutcome] = {}
+            for batch in asset.batches:
+                outcomes, key = _validate_batch(
+                    context, batch, config, asset.run_name, asset.asset, con
+                )
+                grouped = group_by_check(outcomes)
+                for check, outcome in grouped.items():
+                    outcome.batches = 1
+                    if check in checks:
+                        checks[check].merge(outcome)
+                    else:
+                        checks[check] = outcome
+                if key is not None:
+                    identifiers.append((key, [checks[check] for check in grouped]))
+            results.append(checks)
         # The index lists every stored result and is the slow part of a build: it is rebuilt
         # here only when something failed (people open Data Docs then, and a blocked run never
         # reaches the publication), else once per run by `build_docs_index`.
-        failed = any(not outcome.passed for outcome in checks.values())
+        failed = any(not o.passed for checks in results for o in checks.values())
         urls = build_docs(context, config, [key for key, _ in identifiers], with_index=failed)
-    for key, check_names in identifiers:
-        for check in check_names:
-            url = urls.get(str(key))
-            if url and url not in checks[check].docs_urls:
-                checks[check].docs_urls.append(url)
-    for outcome in checks.values():
-        outcome.docs_index = config.docs_index.as_uri()
-    return checks
+    for key, outcomes in identifiers:
+        url = urls.get(str(key))
+        for outcome in outcomes:
+            if url and url not in outcome.docs_urls:
+                outcome.docs_urls.append(url)
+    for checks in results:
+        for outcome in checks.values():
+            outcome.docs_index = config.docs_index.as_uri()
+    return results
 
 
 @contextmanager

@@ -1,11 +1,12 @@
 """Asset checks that run the Great Expectations suites of `data_quality/` (issue #4).
 
-One multi-asset check per asset (a raw landing object or a mart) runs all of that asset's
-suites in one step, so GX (~10 s to import, imported only inside the step) is paid once per
-asset, and each check is still its own result in the UI. Errors are blocking: the assets
-downstream of a failed check do not run. Anomalies (freshness, Segment volume, unknown
-currencies or accounts) are warnings, which CS_DQ_ERRORS can
-promote to errors per asset. Every result links to the Data Docs built on each run.
+One multi-asset check runs the suites of every raw landing object in one step, and one per
+mart runs that mart's suites: GX's fixed costs (~10 s to import, imported only inside the
+steps; its context; the Data Docs build) are paid per step, and each check is still its own
+result on its own asset in the UI. Errors are blocking: the assets downstream of a failed check
+do not run. Anomalies (freshness, Segment volume, unknown currencies or accounts) are warnings,
+which CS_DQ_ERRORS can promote to errors per asset. Every result links to the Data Docs built
+on each run.
 
 Raw checks validate the days this run loaded: the load log (`main.raw_load_log`) records the
 run that loaded each day, and the check reads the days logged under its own run id (their
@@ -15,7 +16,7 @@ asset was not materialized in the run), they validate the whole table, column-pr
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,7 +37,7 @@ from dagster_duckdb import DuckDBResource
 
 from data_quality.config import QualityConfig
 from data_quality.frames import Days
-from data_quality.gate import mart_check_names, raw_check_names, run_mart_checks, run_raw_checks
+from data_quality.gate import mart_check_names, raw_check_names, run_mart_checks, run_raw_checks_of
 from data_quality.mart_suites import MART_SUITES, MartSuite
 from data_quality.rules import CHECKS
 from data_quality.runner import CheckOutcome
@@ -234,16 +235,27 @@ def _selected(
             yield check_result(outcome, key, config, scope)
 
 
-def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
-    spec = target.spec
-    asset_key = AssetKey([spec.schema, spec.object])
+RAW_CHECKS_NAME = "raw_landing_quality"
+
+
+def raw_quality_checks(targets: Sequence[LoadTarget] = ALL_TARGETS) -> AssetChecksDefinition:
+    """The checks of every raw object in one step: GX's fixed costs (its import, the context,
+    the Data Docs build) are paid once per run instead of once per object, and each check is
+    still its own result on its own asset in the UI. A run that loaded some objects checks
+    those (the step is subset to their checks)."""
+    by_key = {AssetKey([t.spec.schema, t.spec.object]): t for t in targets}
 
     @multi_asset_check(
-        name=f"{spec.schema}_{spec.object}_quality",
-        specs=_specs(asset_key, raw_check_names(target), {}),
+        name=RAW_CHECKS_NAME,
+        specs=[
+            spec
+            for asset_key, target in by_key.items()
+            for spec in _specs(asset_key, raw_check_names(target), {})
+        ],
         can_subset=True,
         pool=WAREHOUSE_POOL,
-        description=f"Great Expectations suites of `{spec.table}` (data_quality/raw_suites.py).",
+        description="Great Expectations suites of the raw landing tables "
+        "(data_quality/raw_suites.py), one validation pass for all of them.",
     )
     def _check(
         context: AssetCheckExecutionContext,
@@ -252,19 +264,29 @@ def raw_quality_check(target: LoadTarget) -> AssetChecksDefinition:
         quality: QualityResource,
     ):
         config = quality.config()
+        checked = {key.asset_key for key in context.selected_asset_check_keys}
         with read_only_connection(warehouse) as con:
-            days = days_to_validate(context, con, target, config.as_of)
-            scope = f"days loaded by this run: {days.label}" if days else "whole table"
-            context.log.debug(f"{spec.table}: validating the {scope}")  # UI only
-            outcomes = run_raw_checks(
+            days_by_target = {
+                target: days_to_validate(context, con, target, config.as_of)
+                for asset_key, target in by_key.items()
+                if asset_key in checked
+            }
+            scopes = {
+                target: f"days loaded by this run: {days.label}" if days else "whole table"
+                for target, days in days_by_target.items()
+            }
+            for target, scope in scopes.items():
+                context.log.debug(f"{target.spec.table}: validating the {scope}")  # UI only
+            outcomes = run_raw_checks_of(
                 con,
-                target,
+                days_by_target,
                 config,
                 Path(landing.landing_dir),
-                days,
                 run_name=context.run.run_id.split("-")[0],
             )
-        yield from _selected(context, outcomes, asset_key, config, scope)
+        for target, scope in scopes.items():
+            asset_key = AssetKey([target.spec.schema, target.spec.object])
+            yield from _selected(context, outcomes[target.spec.key], asset_key, config, scope)
 
     return _check
 
@@ -295,8 +317,8 @@ def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
 
 
 def build_quality_checks() -> list[AssetChecksDefinition]:
-    """Every asset check of the gate: one multi-check per raw landing object and per mart."""
+    """Every asset check of the gate: one multi-check for the raw landing objects, one per mart."""
     return [
-        *(raw_quality_check(target) for target in ALL_TARGETS),
+        raw_quality_checks(),
         *(mart_quality_check(suite) for suite in MART_SUITES),
     ]

@@ -12,7 +12,7 @@ from dq_data import AS_OF, DAY, feedback, write_clean_landing
 
 from orchestration.ingest.assets import build_ingestion_asset
 from orchestration.ingest.targets import TARGETS_BY_KEY
-from orchestration.quality import QualityResource, raw_quality_check
+from orchestration.quality import QualityResource, raw_quality_checks
 from orchestration.resources import LandingResource
 from orchestration.window import IngestWindow
 
@@ -25,7 +25,7 @@ def test_raw_checks_validate_the_days_their_run_loaded(tmp_path, landing, config
     write_clean_landing(landing)
     landing.write(TARGET.spec.key, EARLIER, [feedback("4", "NPS", "7")])
     raw = build_ingestion_asset(TARGET, group_name="hubspot")
-    check = raw_quality_check(TARGET)
+    check = raw_quality_checks([TARGET])
     resources = {
         "warehouse": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
         "landing": LandingResource(landing_dir=str(landing.root)),
