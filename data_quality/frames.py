@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -24,11 +26,46 @@ from data_quality.raw_suites import TableSuite
 from data_quality.rules import between, in_set, is_null, not_null, row_count
 from data_quality.runner import Batch
 from orchestration.ingest.exchange_rates import EXPECTED_HEADER
-from orchestration.ingest.landing import LandingFile, scan_object
-from orchestration.ingest.loader import LoadTarget
+from orchestration.ingest.landing import PART_FILE, LandingFile, scan_object
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
 
 log = logging.getLogger(__name__)
+
+
+class _ObjectNames(Protocol):
+    system: str
+    object: str
+
+
+class LandingTarget(Protocol):
+    """What the gate reads of a loader's target (orchestration.ingest.loader.LoadTarget)."""
+
+    spec: _ObjectNames
+    file_pattern: re.Pattern[str] | str
+
+
+@dataclass(frozen=True)
+class RawObject:
+    """A landing object as the checks see it: where it lands and the raw table it loads."""
+
+    system: str
+    object: str
+    file_pattern: re.Pattern[str] | str = PART_FILE
+
+    @classmethod
+    def of(cls, target: LandingTarget | RawObject) -> RawObject:
+        if isinstance(target, RawObject):
+            return target
+        return cls(target.spec.system, target.spec.object, target.file_pattern)
+
+    @property
+    def key(self) -> str:
+        return f"{self.system}/{self.object}"
+
+    @property
+    def table(self) -> str:
+        return f"raw_{self.system}.{self.object}"
+
 
 # The loader's line reader (loader.py): one VARCHAR column, a separator no JSON line contains.
 _LINE_READER = (
@@ -374,7 +411,7 @@ def _file_records(con: duckdb.DuckDBPyConnection, landing_file: LandingFile, csv
 
 def landing_reconciliation_batch(
     con: duckdb.DuckDBPyConnection,
-    target: LoadTarget,
+    obj: RawObject,
     landing_dir: Path,
     days: Days | None,
 ) -> Batch:
@@ -386,15 +423,14 @@ def landing_reconciliation_batch(
     quarantined. Lines read are reconciled separately against the load log. A file no longer
     in the landing folder (retention) is reconciled against the log only.
     """
-    spec = target.spec
     scan = scan_object(
-        landing_dir, spec.system, spec.object, set(days) if days else None, target.file_pattern
+        landing_dir, obj.system, obj.object, set(days) if days else None, obj.file_pattern
     )
     on_disk = pd.DataFrame(
         _files_records(
             con,
             [f for files in scan.files_by_date.values() for f in files],
-            csv=spec.object == "exchange_rates",
+            csv=obj.object == "exchange_rates",
         ),
         columns=["file", "lines_in_file", "records_in_file", "read_error"],
     )
@@ -406,7 +442,7 @@ def landing_reconciliation_batch(
             f"""
             with loaded as (
                 select _source_file as file, count(*) as records_loaded
-                from {spec.table} where {where} group by 1
+                from {obj.table} where {where} group by 1
             ),
             quarantined as (
                 select file, count(*) as records_quarantined
@@ -448,7 +484,7 @@ def landing_reconciliation_batch(
             left join logged using (file)
             order by files.file
             """,
-            [*params, spec.system, spec.object, *qparams, spec.system, spec.object, *qparams],
+            [*params, obj.system, obj.object, *qparams, obj.system, obj.object, *qparams],
         ).df()
     finally:
         con.unregister("_dq_on_disk")
@@ -477,7 +513,7 @@ def landing_reconciliation_batch(
         is_null("reconciles_with_landing", "read_error", note="every landing file is readable"),
     ]
     label = days.label if days else "all"
-    return Batch(f"reconciliation.{spec.table}", frame, rules, label, ("file",))
+    return Batch(f"reconciliation.{obj.table}", frame, rules, label, ("file",))
 
 
 # messageIds compared per query: the distinct sets of one query must fit in DuckDB's memory

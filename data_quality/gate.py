@@ -12,75 +12,85 @@ from pathlib import Path
 
 import duckdb
 
+from data_quality.checks import CHECKS, Built, MartScope, RawScope, aggregate_checks
 from data_quality.config import QualityConfig
-from data_quality.frames import (
-    Days,
-    freshness_batch,
-    landing_reconciliation_batch,
-    markdown_table,
-    mart_batch,
-    message_ids_batch,
-    mrr_band_batch,
-    raw_batch,
-    spine_rows,
-    spine_rule,
-    table_exists,
-    unknown_accounts_batch,
-    volume_batch,
-)
+from data_quality.frames import Days, LandingTarget, RawObject, mart_batch, raw_batch, table_exists
 from data_quality.mart_suites import MART_SUITES_BY_MODEL, MartSuite
 from data_quality.raw_suites import RAW_SUITES_BY_TABLE
 from data_quality.runner import AssetBatches, Batch, CheckOutcome, validate, validate_assets
-from orchestration.ingest.loader import LoadTarget
 
-SEGMENT_EVENTS = "raw_segment.events"
 NOTHING_LOADED = "no day loaded by this run: nothing new to validate"
-# Judged on the whole object whatever the run loaded; the other raw checks judge loaded days.
-# (The Stripe cash and MRR-vs-invoices reconciliations are dbt models with warn-severity tests:
-# dbt_project/models/audit.)
-TABLE_LEVEL_CHECKS = ("freshness",)
-RATES_NOT_NEEDED = "exchange rates not needed: billing uses no currency but USD"
+NOT_EVALUATED = "not evaluated"
 
 
-def raw_check_names(target: LoadTarget) -> list[str]:
-    """The Dagster checks of one raw object, in report order."""
-    names = RAW_SUITES_BY_TABLE[target.spec.table].check_names()
-    names += ["freshness", "reconciles_with_landing"]
-    if target.spec.table == SEGMENT_EVENTS:
-        names += ["message_ids_match_landing", "volume"]
-    return names
+def raw_check_names(target: LandingTarget) -> list[str]:
+    """The Dagster checks of one raw object, in report order: its suite's, then the aggregate
+    checks declared for it (checks.py)."""
+    table = RawObject.of(target).table
+    names = RAW_SUITES_BY_TABLE[table].check_names()
+    return names + [check.name for check in aggregate_checks("raw", table)]
 
 
 def mart_check_names(model: str) -> list[str]:
-    return MART_SUITES_BY_MODEL[model].check_names()
+    suite = MART_SUITES_BY_MODEL[model]
+    return suite.check_names() + [check.name for check in aggregate_checks("mart", suite.name)]
 
 
-def _with_reports(
-    outcomes: dict[str, CheckOutcome], reports: dict[str, str], names: list[str], skipped: str
-) -> dict[str, CheckOutcome]:
-    for name, report in reports.items():
-        if name in outcomes:
-            outcomes[name].report = report
-    for name in names:
-        outcomes.setdefault(name, CheckOutcome(name, skipped=skipped))
-    return {name: outcomes[name] for name in names}
+@dataclass
+class _Assembly:
+    """The batches of one asset and what its aggregate checks decided without validating."""
+
+    batches: list[Batch] = field(default_factory=list)
+    reports: dict[str, str] = field(default_factory=dict)
+    decided: dict[str, CheckOutcome] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, built: Built, suite_batch: Batch | None = None) -> None:
+        if built.skipped is not None:
+            self.skipped[name] = built.skipped
+            return
+        if built.report is not None:
+            self.reports[name] = built.report
+        if built.rules and suite_batch is None:
+            raise ValueError(f"check {name!r} adds rules to a suite batch, but there is none")
+        if built.rules and suite_batch is not None:
+            suite_batch.rules.extend(built.rules)
+        if built.batch is not None:
+            self.batches.append(built.batch)
+        elif not built.rules:
+            self.decided[name] = CheckOutcome(name, report=built.report)
+
+    def outcomes(
+        self, validated: dict[str, CheckOutcome], names: list[str]
+    ) -> dict[str, CheckOutcome]:
+        outcomes = {**validated, **self.decided}
+        for name, report in self.reports.items():
+            if name in outcomes:
+                outcomes[name].report = report
+        for name in names:
+            outcomes.setdefault(
+                name, CheckOutcome(name, skipped=self.skipped.get(name, NOT_EVALUATED))
+            )
+        return {name: outcomes[name] for name in names}
 
 
 def run_raw_checks(
     con: duckdb.DuckDBPyConnection,
-    target: LoadTarget,
+    target: LandingTarget,
     config: QualityConfig,
     landing_dir: Path | None,
     days: Days | None = None,
     run_name: str = "",
 ) -> dict[str, CheckOutcome]:
     """Every check of one raw object, over `days` (the run's days) or the whole table."""
-    return run_raw_checks_of(con, {target: days}, config, landing_dir, run_name)[target.spec.key]
+    return run_raw_checks_of(con, {target: days}, config, landing_dir, run_name)[
+        RawObject.of(target).key
+    ]
 
 
 def run_raw_checks_of(
     con: duckdb.DuckDBPyConnection,
-    days_by_target: Mapping[LoadTarget, Days | None],
+    days_by_target: Mapping[LandingTarget, Days | None],
     config: QualityConfig,
     landing_dir: Path | None,
     run_name: str = "",
@@ -89,13 +99,12 @@ def run_raw_checks_of(
     (`stripe/invoices`): GX's fixed costs are paid once for all of them."""
     con.execute("set TimeZone = 'UTC'")
     plans = [
-        _RawPlan.of(con, target, config, landing_dir, days, run_name)
+        _RawPlan.of(con, RawObject.of(target), config, landing_dir, days, run_name)
         for target, days in days_by_target.items()
     ]
     validated = validate_assets([plan.to_validate for plan in plans], config, con)
     return {
-        plan.target.spec.key: plan.outcomes(found)
-        for plan, found in zip(plans, validated, strict=True)
+        plan.obj.key: plan.outcomes(found) for plan, found in zip(plans, validated, strict=True)
     }
 
 
@@ -103,88 +112,54 @@ def run_raw_checks_of(
 class _RawPlan:
     """What to validate for one raw object, and the outcomes decided without validating."""
 
-    target: LoadTarget
+    obj: RawObject
     names: list[str]
     to_validate: AssetBatches
-    reports: dict[str, str] = field(default_factory=dict)
-    decided: dict[str, CheckOutcome] = field(default_factory=dict)
-    skipped: str = "not evaluated"
+    assembly: _Assembly = field(default_factory=_Assembly)
+    skipped: str | None = None  # why nothing of the object can be checked
 
     @classmethod
     def of(
         cls,
         con: duckdb.DuckDBPyConnection,
-        target: LoadTarget,
+        obj: RawObject,
         config: QualityConfig,
         landing_dir: Path | None,
         days: Days | None,
         run_name: str,
     ) -> _RawPlan:
-        spec = target.spec
-        names = raw_check_names(target)
+        names = raw_check_names(obj)
         label = days.label if days else "all"
-        nothing = AssetBatches(spec.key, [], f"{run_name} {label}".strip())
-        if not table_exists(con, spec.table):
-            skipped = f"table {spec.table} not loaded yet"
-            return cls(target, names, nothing, skipped=skipped)
-        plan = cls(target, names, nothing)
-        batches = plan._batches(con, config, landing_dir, days)
-        plan.to_validate = AssetBatches(spec.key, batches, nothing.run_name)
+        nothing = AssetBatches(obj.key, [], f"{run_name} {label}".strip())
+        if not table_exists(con, obj.table):
+            return cls(obj, names, nothing, skipped=f"table {obj.table} not loaded yet")
+        plan = cls(obj, names, nothing)
+        plan._assemble(RawScope(con, obj, config, landing_dir, days))
+        plan.to_validate = AssetBatches(obj.key, plan.assembly.batches, nothing.run_name)
         return plan
 
-    def _batches(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        config: QualityConfig,
-        landing_dir: Path | None,
-        days: Days | None,
-    ) -> list[Batch]:
-        spec = self.target.spec
+    def _assemble(self, scope: RawScope) -> None:
         # The suite's rows are a query GX runs in DuckDB; the other batches are small aggregates.
-        batches: list[Batch] = []
-        freshness = freshness_batch(con, spec.system, spec.object, config, landing_dir)
-        if freshness is None:
-            self.decided["freshness"] = CheckOutcome("freshness", report=RATES_NOT_NEEDED)
-        else:
-            batches.append(freshness)
-            self.reports["freshness"] = markdown_table(freshness.frame)
-        if days is not None and days.is_empty:
+        nothing_loaded = scope.days is not None and scope.days.is_empty
+        suite = RAW_SUITES_BY_TABLE[self.obj.table]
+        suite_batch = None if nothing_loaded else raw_batch(suite, scope.config, scope.days)
+        if suite_batch is not None:
+            self.assembly.batches.append(suite_batch)
+        for check in aggregate_checks("raw", self.obj.table):
+            if nothing_loaded and not check.table_level:
+                continue
+            self.assembly.add(check.name, check.batch(scope), suite_batch)
+        if nothing_loaded:
             # Nothing of this object was loaded by the run: its day-level checks pass with
             # nothing checked, at no cost (a daily run pays for the objects that changed).
             for name in self.names:
-                if name not in TABLE_LEVEL_CHECKS:
-                    self.decided[name] = CheckOutcome(name, report=NOTHING_LOADED)
-            return batches
-        batches.insert(0, raw_batch(RAW_SUITES_BY_TABLE[spec.table], config, days))
-        if landing_dir is None:
-            self.skipped = "no landing folder configured"
-        else:
-            batches.append(landing_reconciliation_batch(con, self.target, landing_dir, days))
-            self.reports["reconciles_with_landing"] = markdown_table(
-                _worst(batches[-1], "records_unaccounted")
-            )
-        if spec.table == SEGMENT_EVENTS:
-            batches.append(volume_batch(con, spec.table, config, days))
-            self.reports["volume"] = markdown_table(batches[-1].frame, rows=14)
-            if landing_dir is not None:
-                batches.append(message_ids_batch(con, landing_dir, days))
-                self.reports["message_ids_match_landing"] = markdown_table(
-                    batches[-1].frame, rows=14
-                )
-        return batches
+                if not CHECKS[name].table_level:
+                    self.assembly.decided[name] = CheckOutcome(name, report=NOTHING_LOADED)
 
     def outcomes(self, validated: dict[str, CheckOutcome]) -> dict[str, CheckOutcome]:
-        if not self.to_validate.batches and not self.decided:
+        if self.skipped is not None:
             return {name: CheckOutcome(name, skipped=self.skipped) for name in self.names}
-        return _with_reports({**validated, **self.decided}, self.reports, self.names, self.skipped)
-
-
-def _worst(batch: Batch, column: str):
-    frame = batch.frame
-    if frame.empty or column not in frame.columns:
-        return frame
-    order = frame[column].abs().fillna(0).sort_values(ascending=False).index
-    return frame.loc[order].head(24)
+        return self.assembly.outcomes(validated, self.names)
 
 
 def run_mart_checks(
@@ -194,35 +169,15 @@ def run_mart_checks(
     run_name: str = "",
 ) -> dict[str, CheckOutcome]:
     """Every check of one mart; all skipped when dbt has not built it yet."""
-    names = suite.check_names()
+    names = mart_check_names(suite.model)
     con.execute("set TimeZone = 'UTC'")
     batch = mart_batch(con, suite, config)
     if batch is None:
         skipped = f"table {suite.name} not built yet"
         return {name: CheckOutcome(name, skipped=skipped) for name in names}
-    batches = [batch]
-    reports: dict[str, str] = {}
-    skipped = "not evaluated"
-    if suite.model == "fct_mrr":
-        spine = spine_rows(con, config)
-        batch.rules.append(spine_rule(spine))
-        reports["row_count_matches_spine"] = (
-            f"spine rows: {spine['spine_rows']}, rows missing from fct_mrr: "
-            f"{spine['missing_rows']} (e.g. {spine['missing_sample'] or []}), rows not on the "
-            f"spine: {spine['extra_rows']} (e.g. {spine['extra_sample'] or []})"
-        )
-        batches.append(mrr_band_batch(con, config))
-        reports["total_mrr_change_within_band"] = markdown_table(batches[-1].frame)
-    if suite.model == "fct_engagement_daily":
-        accounts = unknown_accounts_batch(con)
-        if accounts is None:
-            skipped = "int_segment_events_attributed or dim_accounts not built yet"
-        else:
-            batches.append(accounts)
-            unknown = accounts.frame[~accounts.frame["is_known_account"].astype(bool)]
-            reports["events_have_known_accounts"] = (
-                f"{int(unknown['events'].sum())} events of {len(unknown)} unknown account(s)\n\n"
-                + markdown_table(unknown)
-            )
-    outcomes = validate(batches, config, run_name=run_name, asset=suite.model, con=con)
-    return _with_reports(outcomes, reports, names, skipped)
+    assembly = _Assembly(batches=[batch])
+    scope = MartScope(con, suite, config)
+    for check in aggregate_checks("mart", suite.name):
+        assembly.add(check.name, check.batch(scope), suite_batch=batch)
+    outcomes = validate(assembly.batches, config, run_name=run_name, asset=suite.model, con=con)
+    return assembly.outcomes(outcomes, names)

@@ -52,7 +52,7 @@ class MartSuite:
         from data_quality.raw_suites import _NAMING_CONFIG
 
         names = [r.check for r in self.all_rules(_NAMING_CONFIG, set(self.optional_key))]
-        return list(dict.fromkeys(names + list(EXTRA_CHECKS.get(self.model, ()))))
+        return list(dict.fromkeys(names))
 
 
 def _rate(column: str, note: str = "a rate: within [0, 1] or null") -> Rule:
@@ -113,9 +113,3 @@ MART_SUITES: tuple[MartSuite, ...] = (
     ),
 )
 MART_SUITES_BY_MODEL: dict[str, MartSuite] = {suite.model: suite for suite in MART_SUITES}
-
-# Checks computed from aggregates rather than from the suite's rows (see frames.py).
-EXTRA_CHECKS: dict[str, tuple[str, ...]] = {
-    "fct_mrr": ("row_count_matches_spine", "total_mrr_change_within_band"),
-    "fct_engagement_daily": ("events_have_known_accounts",),
-}

@@ -2,7 +2,8 @@
 
 Declaring a suite must not import GX (importing it takes ~10 s): the Dagster code location
 reads the suites to name its checks, and only a running check builds the GX expectations.
-Every rule belongs to one Dagster check (`check`), so a check's result is the sum of its rules.
+Every rule belongs to one Dagster check (`check`, declared in checks.py), so a check's result
+is the sum of its rules.
 """
 
 from __future__ import annotations
@@ -16,83 +17,14 @@ from typing import Any
 from data_quality.config import QualityConfig
 
 
-@dataclass(frozen=True)
-class CheckDef:
-    """One Dagster asset check: errors block downstream assets, warnings only report.
+def __getattr__(name: str) -> Any:
+    # `CHECKS` lives with the checks' batch functions (data_quality/checks.py), which build
+    # rules: imported on first use, so that neither module imports the other at load time.
+    if name == "CHECKS":
+        from data_quality.checks import CHECKS
 
-    Blocking is kept for what makes numbers wrong (unparseable or out-of-range values, duplicate
-    keys, missing rates for a currency in use, lost records); anomalies are warnings, which a
-    user may promote to errors per asset (CS_DQ_ERRORS, data_quality/config.py).
-    """
-
-    name: str
-    description: str
-    blocking: bool = True
-
-
-CHECKS: dict[str, CheckDef] = {
-    check.name: check
-    for check in (
-        CheckDef("required_fields", "Fields the warehouse relies on are present (not null)."),
-        CheckDef(
-            "value_sets",
-            "Enumerations hold known values: statuses, intervals, currencies, survey and call "
-            "types.",
-        ),
-        CheckDef(
-            "ranges",
-            "Numbers are within their domain: amounts >= 0, NPS 0-10, CSAT 1-5, rates in [0, 1].",
-        ),
-        CheckDef(
-            "timestamps",
-            "Timestamps parse and lie between the data start and `as_of` + 1 day.",
-        ),
-        CheckDef(
-            "freshness",
-            "The object's newest delivery (a day folder with a part file, even an empty one, or "
-            "the extractor's marker) is within the freshness window of `as_of` (warning: a "
-            "quiet object is not wrong data).",
-            blocking=False,
-        ),
-        CheckDef(
-            "reconciles_with_landing",
-            "Per landing file: records in the file = records loaded + records quarantined.",
-        ),
-        CheckDef(
-            "message_ids_match_landing",
-            "Distinct Segment messageIds in the landing files = loaded or quarantined ones.",
-        ),
-        CheckDef(
-            "volume",
-            "A day's Segment events are within a band of the median of the same weekday in the "
-            "trailing 28 days (warning).",
-            blocking=False,
-        ),
-        CheckDef(
-            "known_currencies",
-            "Billing currencies are among the known ones (warning: a new currency is fine "
-            "when it has rates; add it to CS_DQ_EXTRA_CURRENCIES).",
-            blocking=False,
-        ),
-        CheckDef(
-            "events_have_known_accounts",
-            "Product events belong to an account the warehouse knows (HubSpot company or "
-            "Stripe customer); events of unknown accounts are counted, never silently dropped "
-            "(warning).",
-            blocking=False,
-        ),
-        CheckDef(
-            "row_count_matches_spine",
-            "fct_mrr has exactly one row per account per month of the account-month spine (MRR-5).",
-        ),
-        CheckDef(
-            "total_mrr_change_within_band",
-            "Total MRR month over month, new customers' MRR left out (a first sale is growth, "
-            "not an anomaly), changes by less than the configured band (warning).",
-            blocking=False,
-        ),
-    )
-}
+        return CHECKS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -105,6 +37,8 @@ class Rule:
     note: str = ""
 
     def __post_init__(self) -> None:
+        from data_quality.checks import CHECKS
+
         if self.check not in CHECKS:
             raise ValueError(f"unknown check {self.check!r}; expected one of {', '.join(CHECKS)}")
 
@@ -127,6 +61,8 @@ class Rule:
         import great_expectations.expectations as gxe
 
         if blocking is None:
+            from data_quality.checks import CHECKS
+
             blocking = CHECKS[self.check].blocking
         meta: dict[str, Any] = {"check": self.check, "rule_id": rule_id}
         if self.note:

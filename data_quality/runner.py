@@ -32,7 +32,7 @@ import pandas as pd
 from data_quality import gx_duckdb
 from data_quality.config import QualityConfig
 from data_quality.offline_assets import make_offline
-from data_quality.rules import CHECKS, Rule
+from data_quality.rules import Rule
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,8 @@ class CheckOutcome:
 
     @property
     def blocking(self) -> bool:
+        from data_quality.checks import CHECKS
+
         return CHECKS[self.check].blocking
 
     @property

@@ -35,11 +35,11 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from data_quality.checks import CHECKS
 from data_quality.config import QualityConfig
 from data_quality.frames import Days
 from data_quality.gate import mart_check_names, raw_check_names, run_mart_checks, run_raw_checks_of
 from data_quality.mart_suites import MART_SUITES, MartSuite
-from data_quality.rules import CHECKS
 from data_quality.runner import CheckOutcome
 from orchestration.ingest.loader import LoadTarget, days_loaded_by_run
 from orchestration.ingest.targets import ALL_TARGETS
@@ -206,7 +206,8 @@ def check_result(
     )
 
 
-def _specs(asset_key: AssetKey, names: list[str], deps: dict[str, list[AssetKey]]) -> list:
+def _specs(asset_key: AssetKey, names: list[str]) -> list[AssetCheckSpec]:
+    """The asset-check specs of one asset, from the declarations in data_quality/checks.py."""
     # Read once when the code location loads: a check promoted to an error by CS_DQ_ERRORS
     # must be declared blocking for Dagster to hold back what depends on it.
     config = QualityConfig.from_env()
@@ -216,7 +217,6 @@ def _specs(asset_key: AssetKey, names: list[str], deps: dict[str, list[AssetKey]
             asset=asset_key,
             description=CHECKS[name].description,
             blocking=config.is_blocking(name, gate_asset_name(asset_key)),
-            additional_deps=deps.get(name),
         )
         for name in names
     ]
@@ -250,7 +250,7 @@ def raw_quality_checks(targets: Sequence[LoadTarget] = ALL_TARGETS) -> AssetChec
         specs=[
             spec
             for asset_key, target in by_key.items()
-            for spec in _specs(asset_key, raw_check_names(target), {})
+            for spec in _specs(asset_key, raw_check_names(target))
         ],
         can_subset=True,
         pool=WAREHOUSE_POOL,
@@ -296,7 +296,7 @@ def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
 
     @multi_asset_check(
         name=f"marts_{suite.model}_quality",
-        specs=_specs(asset_key, mart_check_names(suite.model), {}),
+        specs=_specs(asset_key, mart_check_names(suite.model)),
         can_subset=True,
         pool=WAREHOUSE_POOL,
         description=f"Great Expectations suite of `{suite.name}` (data_quality/mart_suites.py).",
