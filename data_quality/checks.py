@@ -41,6 +41,7 @@ from data_quality.frames import (
     unknown_accounts_batch,
     volume_batch,
 )
+from data_quality.markdown import markdown_table as render_markdown_table
 from data_quality.mart_suites import MartSuite
 from data_quality.raw_suites import RAW_SUITES_BY_TABLE
 from data_quality.rules import Rule
@@ -293,11 +294,16 @@ def aggregate_checks(layer: Literal["raw", "mart"], table: str) -> list[Check]:
 
 def checks_markdown() -> str:
     """The README's table of checks."""
-    lines = ["| check | blocks | applies to | description |", "|---|---|---|---|"]
-    for check in CHECKS.values():
-        blocks = "error" if check.blocking else "warning"
-        lines.append(f"| `{check.name}` | {blocks} | {_scope(check)} | {check.description} |")
-    return "\n".join(lines)
+    rows = [
+        (
+            f"`{check.name}`",
+            "error" if check.blocking else "warning",
+            _scope(check),
+            check.description,
+        )
+        for check in CHECKS.values()
+    ]
+    return render_markdown_table(["check", "blocks", "applies to", "description"], rows)
 
 
 def _scope(check: Check) -> str:

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from data_quality.config import QualityConfig
+from data_quality.markdown import markdown_table as render_markdown_table
 from data_quality.mart_suites import MARTS_SCHEMA, MartSuite
 from data_quality.raw_suites import TableSuite
 from data_quality.rules import between, in_set, is_null, not_null, row_count
@@ -790,12 +791,8 @@ def markdown_table(frame: pd.DataFrame, rows: int = 24) -> str:
     if frame.empty:
         return "(no rows)"
     shown = frame.tail(rows)
-    header = "| " + " | ".join(shown.columns) + " |"
-    rule = "|" + "|".join("---" for _ in shown.columns) + "|"
-    body = [
-        "| " + " | ".join(_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)
-    ]
-    return "\n".join([header, rule, *body])
+    cells = ([_cell(v) for v in row] for row in shown.itertuples(index=False))
+    return render_markdown_table(list(shown.columns), cells)
 
 
 def _cell(value: object) -> str:

@@ -39,6 +39,7 @@ from data_quality.checks import CHECKS
 from data_quality.config import QualityConfig
 from data_quality.frames import Days
 from data_quality.gate import mart_check_names, raw_check_names, run_mart_checks, run_raw_checks_of
+from data_quality.markdown import markdown_table
 from data_quality.mart_suites import MART_SUITES, MartSuite
 from data_quality.runner import CheckOutcome
 from orchestration.ingest.loader import LoadTarget, days_loaded_by_run
@@ -123,17 +124,19 @@ def days_to_validate(
 
 
 def _rules_markdown(outcome: CheckOutcome) -> str:
-    lines = [
-        "| expectation | suite | checked | unexpected | passed | note |",
-        "|---|---|---:|---:|---|---|",
-    ]
-    for rule in outcome.rules:
-        note = rule.error or rule.note
-        lines.append(
-            f"| {rule.expectation} | {rule.suite} | {rule.element_count} | "
-            f"{rule.unexpected_count} | {'yes' if rule.success else 'no'} | {note} |"
+    rows = [
+        (
+            rule.expectation,
+            rule.suite,
+            rule.element_count,
+            rule.unexpected_count,
+            "yes" if rule.success else "no",
+            rule.error or rule.note,
         )
-    return "\n".join(lines)
+        for rule in outcome.rules
+    ]
+    header = ["expectation", "suite", "checked", "unexpected", "passed", "note"]
+    return markdown_table(header, rows, numeric=("checked", "unexpected"))
 
 
 def gate_asset_name(asset_key: AssetKey) -> str:

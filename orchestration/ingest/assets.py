@@ -24,6 +24,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from data_quality.markdown import markdown_table
 from orchestration.ingest.loader import LoadTarget, PartitionLoad, load_partitions, loading_runs
 from orchestration.ingest.parquet_handoff import hand_off
 from orchestration.ingest.raw_schema import QUARANTINE_TABLE, create_raw_tables
@@ -36,16 +37,18 @@ _FILE_TABLE_ROWS = 30
 
 
 def _files_markdown(loaded: list[PartitionLoad]) -> str:
-    rows = [f for load in loaded for f in load.files]
-    lines = ["| file | lines read | loaded | quarantined |", "|---|---:|---:|---:|"]
-    shown = sorted(rows, key=lambda f: (-f.records_quarantined, f.relative_path))
-    for f in shown[:_FILE_TABLE_ROWS]:
-        lines.append(
-            f"| {f.relative_path} | {f.lines_read} | {f.records_loaded} | {f.records_quarantined} |"
-        )
-    if len(rows) > _FILE_TABLE_ROWS:
-        lines.append(f"| … {len(rows) - _FILE_TABLE_ROWS} more files | | | |")
-    return "\n".join(lines)
+    files = sorted(
+        (f for load in loaded for f in load.files),
+        key=lambda f: (-f.records_quarantined, f.relative_path),
+    )
+    rows: list[tuple[object, ...]] = [
+        (f.relative_path, f.lines_read, f.records_loaded, f.records_quarantined)
+        for f in files[:_FILE_TABLE_ROWS]
+    ]
+    if len(files) > _FILE_TABLE_ROWS:
+        rows.append((f"… {len(files) - _FILE_TABLE_ROWS} more files", "", "", ""))
+    counts = ("lines read", "loaded", "quarantined")
+    return markdown_table(["file", *counts], rows, numeric=counts)
 
 
 def load_metadata(loads: list[PartitionLoad], table_rows: int, quarantine_rows: int) -> dict:
