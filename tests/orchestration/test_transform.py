@@ -43,3 +43,27 @@ def test_dbt_assets_are_described_by_their_yml_descriptions_not_their_sql():
     fct_mrr = descriptions[AssetKey(["marts", "fct_mrr"])]
     assert fct_mrr.startswith("One row per account per month (MRR-5)")
     assert sum(bool(node["description"].strip()) for node in nodes.values()) > len(nodes) / 2
+
+
+def test_dbt_tests_are_checks_where_a_reader_acts_on_them():
+    """Tests of marts and audit models, and every warning, are asset checks; the error tests of
+    staging and intermediate models run in the build without a check's event-log writes."""
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+    checks = {(key.asset_key.path[0], key.name) for key in dbt_models.check_keys}
+
+    def layer(test: dict) -> str:
+        return manifest["nodes"].get(test.get("attached_node") or "", {}).get("fqn", ["", ""])[1]
+
+    def is_check(test: dict) -> bool:
+        return (layer(test), test["name"]) in checks
+
+    marts = [t for t in tests if layer(t) == "marts"]
+    staging_errors = [
+        t for t in tests if layer(t) == "staging" and t["config"]["severity"] == "error"
+    ]
+    warnings = [t for t in tests if t["config"]["severity"] == "warn" and t.get("attached_node")]
+    assert marts and staging_errors and warnings
+    assert all(is_check(t) for t in marts)
+    assert all(is_check(t) for t in warnings)
+    assert not any(is_check(t) for t in staging_errors)
