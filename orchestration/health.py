@@ -2,8 +2,9 @@
 
 A logistic regression cannot be fitted in portable SQL, and dbt Python models do not run on
 the Spark target, so the fit is Python here: it reads `marts.fct_account_health_outcomes`
-(the month-start frame HLT-2 also reads), `marts.fct_account_health_daily` on `as_of` and the
-seed `health_score_config` from the DuckDB warehouse (on Spark those are views over Spark's
+(the month-start frame HLT-2 also reads), `marts.fct_account_health_daily` on `as_of` and 30
+days before, `marts.dim_accounts` (the worklist's account facts) and the seed
+`health_score_config` from the DuckDB warehouse (on Spark those are views over Spark's
 output, read the same way), and writes `marts.fct_health_backtest_learned` and
 `marts.rpt_health_calibrated` with the columns and types declared in
 orchestration/health_model.py, where the logic lives as pure functions.

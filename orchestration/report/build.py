@@ -125,9 +125,14 @@ def _write_pages(
     history = load_account_history(serving_path, pages, data.as_of)
     template = env.get_template("account.html.j2")
     accounts = data.accounts.set_index("account_id", drop=False)
+    banded = data.worklist.accounts.set_index("account_id")
     written = 0
     for account_id, page in pages.items():
-        context = page_context(accounts.loc[account_id], history.of(account_id), data.days)
+        account = accounts.loc[account_id].copy()
+        if account_id in banded.index:  # its worklist band (paying accounts)
+            account["worklist_band"] = banded.loc[account_id, "band"]
+            account["worklist_score"] = banded.loc[account_id, "score"]
+        context = page_context(account, history.of(account_id), data.days)
         context["charts_json"] = script_json(
             [{"id": chart_id, **figure} for chart_id, _, figure in context["charts"]]
         )
