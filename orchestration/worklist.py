@@ -69,6 +69,10 @@ where health.date_day = $as_of and health.health_score is not null
 order by health.health_score, health.account_id"""
 
 
+def _percent(share: float, digits: int = 0) -> str:
+    return f"{100 * share:.{digits}f} %"
+
+
 @dataclass(frozen=True)
 class Bands:
     """How the worklist's bands were cut: HLT-3's calibrated bands (with the score in use, its
@@ -144,7 +148,19 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 
 def _calibrated_bands(con: duckdb.DuckDBPyConnection, as_of: date) -> Bands | None:
+    """The calibrated bands of `as_of`; None when the file has no calibrated rows for it (or
+    holds the table in an older shape, without the worklist's columns)."""
     if not _has_table(con, "marts", CALIBRATED_TABLE.name):
+        return None
+    found = {
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'marts' "
+            "and table_name = ?",
+            [CALIBRATED_TABLE.name],
+        ).fetchall()
+    }
+    if not set(CALIBRATED_TABLE.column_names) <= found:
         return None
     row = con.execute(
         "select any_value(score_in_use), any_value(red_below), any_value(yellow_below), "
@@ -169,10 +185,6 @@ def read_worklist(con: duckdb.DuckDBPyConnection, as_of: date) -> Worklist:
         accounts = con.execute(CALIBRATED_SQL, {"as_of": as_of}).df()
     accounts = accounts[list(COLUMNS)]
     return Worklist(as_of, before, bands, accounts, bool(accounts["band_30d_before"].notna().any()))
-
-
-def _percent(share: float, digits: int = 0) -> str:
-    return f"{100 * share:.{digits}f} %"
 
 
 def band_counts(accounts: pd.DataFrame, column: str = "band") -> tuple[int, int]:

@@ -155,6 +155,10 @@ def test_without_calibrated_rows_the_risk_falls_back_to_hlt1_on_both_days(tmp_pa
     with duckdb.connect(str(serving)) as con:
         con.execute("drop table marts.rpt_health_calibrated")
     assert _risk(serving) == fallback
+    serving = _serving(tmp_path / "older")  # published before the worklist's columns existed
+    with duckdb.connect(str(serving)) as con:
+        con.execute("alter table marts.rpt_health_calibrated drop column mrr_at_stake")
+    assert _risk(serving) == fallback
 
 
 def test_no_risk_change_when_no_account_was_scored_30_days_back(tmp_path: Path) -> None:
