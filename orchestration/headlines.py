@@ -7,22 +7,25 @@ GRR and logo churn of the last complete month against the one before (a month in
 no churn rate yet, CHN-1); NPS over the last three months with its number of responses (NPS-1:
 from the responses, never an average of monthly scores) against the three months before; trial
 conversion of the last three complete cohorts with its counts (TRL-1); the accounts at risk on
-the `as_of` day against 30 days before (HLT-1). A figure from fewer than SMALL_SAMPLE responses
-or trials says so.
+the `as_of` day (the red and yellow rows of the worklist, HLT-3's calibrated bands, or HLT-1's
+fixed bands when no calibrated rows were published: orchestration/worklist.py, which the note
+names) against the same accounts 30 days before, banded the same way. A figure from fewer than
+SMALL_SAMPLE responses or trials says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from orchestration.worklist import AT_RISK, Worklist, band_counts, read_worklist
+
 SMALL_SAMPLE = 30
 WINDOW_MONTHS = 3  # NPS months and trial cohorts per headline period
-RISK_LOOKBACK_DAYS = 30
 EN_DASH = "\u2013"  # between the months of a period
 
 
@@ -37,15 +40,32 @@ class Headline:
 
 @dataclass(frozen=True)
 class RiskFacts:
-    """Accounts in the red and yellow bands on `as_of` and `before` (None: no scores then)."""
+    """Of the accounts paying on `as_of`, those red and yellow then and on `before` with the
+    same bands (None: no account was scored on `before`); `bands` names the bands used."""
 
     as_of: date
     red: int
     yellow: int
+    paying: int
     mrr_at_stake: float
     before: date
     red_before: int | None
     yellow_before: int | None
+    bands: str
+
+
+def risk_facts(worklist: Worklist, accounts: pd.DataFrame | None = None) -> RiskFacts:
+    """The risk figures of `accounts` (rows of `worklist.accounts`, all of them by default)."""
+    rows = worklist.accounts if accounts is None else accounts
+    red, yellow = band_counts(rows)
+    red_before, yellow_before = (
+        band_counts(rows, "band_30d_before") if worklist.compared else (None, None)
+    )
+    stake = float(rows.loc[rows["band"].isin(AT_RISK), "mrr_at_stake"].fillna(0).sum())
+    return RiskFacts(
+        worklist.as_of, red, yellow, len(rows), stake, worklist.before, red_before,
+        yellow_before, worklist.bands.label,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -202,14 +222,20 @@ def _trial_headline(trials: pd.DataFrame) -> Headline | None:
 
 
 def _risk_headline(risk: RiskFacts) -> Headline:
-    value = f"{risk.red} red, {risk.yellow} yellow ({money(risk.mrr_at_stake)} MRR at stake)"
+    flagged = risk.red + risk.yellow
+    share = f"{percent(flagged / risk.paying)} of " if risk.paying else ""
+    noun = "paying account" if risk.paying == 1 else "paying accounts"
+    value = (
+        f"{risk.red} red, {risk.yellow} yellow ({share}{risk.paying:,} {noun}; "
+        f"{money(risk.mrr_at_stake)} MRR at stake)"
+    )
     change = ""
     if risk.red_before is not None and risk.yellow_before is not None:
         change = (
             f"red {risk.red - risk.red_before:+d}, yellow {risk.yellow - risk.yellow_before:+d} "
-            f"vs {risk.before.isoformat()}"
+            f"vs {risk.before.isoformat()} (same accounts, same bands)"
         )
-    return Headline("Accounts at risk", value, risk.as_of.isoformat(), change)
+    return Headline("Accounts at risk", value, risk.as_of.isoformat(), change, risk.bands)
 
 
 def headlines(facts: HeadlineFacts) -> list[Headline]:
@@ -229,24 +255,7 @@ def _risk_facts(con: duckdb.DuckDBPyConnection) -> RiskFacts | None:
     ).fetchone()
     if not logged:
         return None
-    as_of = pd.Timestamp(logged[0]).date()
-    before = as_of - timedelta(days=RISK_LOOKBACK_DAYS)
-    red, yellow, stake = con.execute(
-        "select count(*) filter (where health_band = 'red'), "
-        "count(*) filter (where health_band = 'yellow'), coalesce(sum(mrr_at_stake), 0) "
-        "from marts.rpt_at_risk_accounts"
-    ).fetchone()
-    red_before, yellow_before, scored_since = con.execute(
-        "select count(*) filter (where health_band = 'red' and date_day = $before), "
-        "count(*) filter (where health_band = 'yellow' and date_day = $before), min(date_day) "
-        "from marts.fct_account_health_daily",
-        {"before": before},
-    ).fetchone()
-    known = scored_since is not None and scored_since <= before
-    return RiskFacts(
-        as_of, red, yellow, float(stake), before,
-        red_before if known else None, yellow_before if known else None,
-    )  # fmt: skip
+    return risk_facts(read_worklist(con, pd.Timestamp(logged[0]).date()))
 
 
 def headline_numbers(serving_path: Path) -> list[Headline]:

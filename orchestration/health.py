@@ -2,14 +2,16 @@
 
 A logistic regression cannot be fitted in portable SQL, and dbt Python models do not run on
 the Spark target, so the fit is Python here: it reads `marts.fct_account_health_outcomes`
-(the month-start frame HLT-2 also reads), `marts.fct_account_health_daily` on `as_of` and the
-seed `health_score_config` from the DuckDB warehouse (on Spark those are views over Spark's
+(the month-start frame HLT-2 also reads), `marts.fct_account_health_daily` on `as_of` and 30
+days before, `marts.dim_accounts` (the worklist's account facts) and the seed
+`health_score_config` from the DuckDB warehouse (on Spark those are views over Spark's
 output, read the same way), and writes `marts.fct_health_backtest_learned` and
 `marts.rpt_health_calibrated` with the columns and types declared in
 orchestration/health_model.py, where the logic lives as pure functions.
 """
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -28,8 +30,10 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from orchestration.health_model import (
+    ACCOUNT_FACTS,
     BACKTEST_TABLE,
     CALIBRATED_TABLE,
+    COMPARISON_DAYS,
     OUTCOME_COLUMNS,
     SCORE_COLUMNS,
     TODAY_COLUMNS,
@@ -39,6 +43,7 @@ from orchestration.health_model import (
     backtest,
     band_shares,
     calibrated_accounts,
+    with_account_facts,
 )
 from orchestration.quality import read_only_connection
 from orchestration.resources import WAREHOUSE_POOL
@@ -47,6 +52,7 @@ from orchestration.settings import get_settings
 MARTS_SCHEMA = "marts"
 OUTCOMES = f"{MARTS_SCHEMA}.fct_account_health_outcomes"
 DAILY = f"{MARTS_SCHEMA}.fct_account_health_daily"
+ACCOUNTS = f"{MARTS_SCHEMA}.dim_accounts"
 CONFIG = "seeds.health_score_config"
 BACKTEST_KEY = AssetKey([MARTS_SCHEMA, BACKTEST_TABLE.name])
 CALIBRATED_KEY = AssetKey([MARTS_SCHEMA, CALIBRATED_TABLE.name])
@@ -73,12 +79,18 @@ def read_outcomes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def read_today(con: duckdb.DuckDBPyConnection, as_of) -> pd.DataFrame:
+def read_today(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """The paying accounts' rows of fct_account_health_daily on `as_of` (any day)."""
     return con.execute(
         f"select {_select(TODAY_COLUMNS)} from {DAILY} "
         "where date_day = ? and health_score is not null order by account_id",
         [as_of],
     ).df()
+
+
+def read_accounts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """dim_accounts' worklist facts (ACC-1) of every account."""
+    return con.execute(f"select {', '.join(ACCOUNT_FACTS)} from {ACCOUNTS}").df()
 
 
 def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -148,7 +160,11 @@ _SOURCE_KEYS = [
         ),
         AssetSpec(
             CALIBRATED_KEY,
-            deps=[*_SOURCE_KEYS, AssetKey([MARTS_SCHEMA, "fct_account_health_daily"])],
+            deps=[
+                *_SOURCE_KEYS,
+                AssetKey([MARTS_SCHEMA, "fct_account_health_daily"]),
+                AssetKey([MARTS_SCHEMA, "dim_accounts"]),
+            ],
             group_name=MARTS_SCHEMA,
             kinds={"python", "duckdb"},
             description=CALIBRATED_TABLE.description,
@@ -166,8 +182,12 @@ def learned_health(
         shares = band_shares(read_config(con))
         history = read_outcomes(con)
         today = read_today(con, as_of)
+        before = read_today(con, as_of - timedelta(days=COMPARISON_DAYS))
         tested = backtest(history, shares, as_of)
-        accounts = calibrated_accounts(today, history, tested, shares, as_of)
+        accounts = with_account_facts(
+            calibrated_accounts(today, history, tested, shares, as_of, before),
+            read_accounts(con),
+        )
         backtest_rows = write_table(con, BACKTEST_TABLE, tested.months)
         account_rows = write_table(con, CALIBRATED_TABLE, accounts)
     in_use = accounts["score_in_use"].iloc[0] if len(accounts) else "none"

@@ -27,7 +27,7 @@ to create the tables (orchestration/health.py) and to document them in the servi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -55,6 +55,9 @@ OUTCOME_COLUMNS = (
     "churned_within_90_days",
 )
 TODAY_COLUMNS = ("account_id", "health_score", "health_band", *SCORE_COLUMNS, "top_risk_reason")
+# The worklist's comparison: each account's band this many days before `as_of`, same score
+# and same cut-offs (the "Accounts at risk" headline's change).
+COMPARISON_DAYS = 30
 
 
 # --------------------------------------------------------------------------- configuration
@@ -350,18 +353,31 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def _score_in_use(
+    choice: Choice, weights: LearnedWeights | None
+) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The score `choice` says a month uses, as a function of fct_account_health_daily rows:
+    the learned score with `weights`, or (configured, or learned without weights) HLT-1's."""
+    if choice.score_in_use == LEARNED and weights is not None:
+        return lambda rows: learned_scores(weights, rows)
+    return lambda rows: rows["health_score"].to_numpy(dtype=float)
+
+
 def calibrated_accounts(
     today: pd.DataFrame,
     history: pd.DataFrame,
     tested: Backtest,
     shares: BandShares,
     as_of: date,
+    before: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """rpt_health_calibrated: every paying account on `as_of` (`today`: its rows of
-    fct_account_health_daily) with both scores, the score in use in `as_of`'s month (its
-    weights and choice from the backtest `tested` of `history`, fct_account_health_outcomes;
-    computed the same way when that month has no row there) and its calibrated band, cut at
-    the quantiles of the `as_of` scores in use."""
+    """rpt_health_calibrated's HLT-3 columns (CALIBRATED_COLUMNS): every paying account on
+    `as_of` (`today`: its rows of fct_account_health_daily) with both scores, the score in use
+    in `as_of`'s month (its weights and choice from the backtest `tested` of `history`,
+    fct_account_health_outcomes; computed the same way when that month has no row there) and
+    its calibrated band, cut at the quantiles of the `as_of` scores in use. `before`: the rows
+    of fct_account_health_daily on `as_of` - COMPARISON_DAYS; each account's score then, with
+    the same weights, and its band at the same cut-offs (null when it was not scored then)."""
     require_columns(today, TODAY_COLUMNS, "fct_account_health_daily on as_of")
     month = month_start(as_of)
     if month in tested.choices:
@@ -369,10 +385,15 @@ def calibrated_accounts(
     else:
         choice = choose_score(month, tested.aucs)
         weights = fit_weights(training_rows(with_month_dates(history), month))
+    score = _score_in_use(choice, weights)
     configured = today["health_score"].to_numpy(dtype=float)
     learned = learned_scores(weights, today) if weights is not None else None
-    in_use = learned if choice.score_in_use == LEARNED and learned is not None else configured
+    in_use = score(today)
     cutoffs = quantile_cutoffs(in_use, shares)
+    then = _scores_before(before, score, today["account_id"])
+    band_then = np.where(
+        np.isnan(then), None, bands(then, cutoffs) if cutoffs else np.array([], dtype=object)
+    )
     table = pd.DataFrame(
         {
             "as_of_date": [as_of] * len(today),
@@ -384,10 +405,65 @@ def calibrated_accounts(
             "calibrated_score": in_use,
             "calibrated_band": bands(in_use, cutoffs) if cutoffs else [],
             "top_risk_reason": today["top_risk_reason"].to_numpy(),
+            "red_below": [cutoffs.red_below if cutoffs else None] * len(today),
+            "yellow_below": [cutoffs.yellow_below if cutoffs else None] * len(today),
+            "calibrated_red_share": [shares.red] * len(today),
+            "calibrated_yellow_share": [shares.yellow] * len(today),
+            "calibrated_score_30d_before": then,
+            "calibrated_band_30d_before": band_then,
         },
-        columns=list(CALIBRATED_TABLE.column_names),
+        columns=list(CALIBRATED_COLUMNS),
     )
     return table.sort_values(["calibrated_score", "account_id"], ignore_index=True)
+
+
+def _scores_before(
+    before: pd.DataFrame | None,
+    score: Callable[[pd.DataFrame], np.ndarray],
+    account_ids: pd.Series,
+) -> np.ndarray:
+    """The score in use of each of `account_ids` on the comparison day (NaN: not scored)."""
+    if before is None or before.empty:
+        return np.full(len(account_ids), np.nan)
+    require_columns(before, TODAY_COLUMNS, f"fct_account_health_daily {COMPARISON_DAYS} days back")
+    then = pd.Series(score(before), index=before["account_id"].to_numpy(), dtype=float)
+    if then.index.has_duplicates:
+        duplicated = then.index[then.index.duplicated()][0]
+        raise ValueError(f"account {duplicated}: two health rows on the comparison day")
+    return then.reindex(account_ids.to_numpy()).to_numpy(dtype=float)
+
+
+ACCOUNT_FACTS = (
+    "account_id",
+    "account_name",
+    "segment",
+    "csm_owner_id",
+    "csm_owner_name",
+    "current_mrr",
+    "next_renewal_date",
+    "days_past_due",
+    "amount_overdue",
+)
+
+
+def with_account_facts(calibrated: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
+    """rpt_health_calibrated: the HLT-3 columns of `calibrated` joined to the worklist facts
+    of `accounts` (dim_accounts: ACC-1's name, segment, CSM, MRR, next renewal, days past
+    due), in the contract's column order. An account of `calibrated` without a row in
+    `accounts` is refused, naming it (dim_accounts holds every account)."""
+    require_columns(calibrated, CALIBRATED_COLUMNS, "the calibrated accounts")
+    require_columns(accounts, ACCOUNT_FACTS, "dim_accounts")
+    facts = accounts[list(ACCOUNT_FACTS)].set_index("account_id")
+    missing = sorted(set(calibrated["account_id"]) - set(facts.index))
+    if missing:
+        raise KeyError(f"account {missing[0]}: scored on as_of but not in dim_accounts")
+    joined = calibrated.join(facts, on="account_id")
+    renewal = pd.to_datetime(joined["next_renewal_date"])
+    as_of = pd.to_datetime(joined["as_of_date"])
+    joined["mrr_at_stake"] = joined["current_mrr"]
+    joined["next_renewal_date"] = [None if pd.isna(day) else day.date() for day in renewal]
+    joined["days_to_renewal"] = (renewal - as_of).dt.days
+    return joined[list(CALIBRATED_TABLE.column_names)]
 
 
 # --------------------------------------------------------------------------- checks
@@ -577,12 +653,34 @@ CALIBRATED_TABLE = Table(
         "One row per paying account on `as_of` (HLT-3): its configured health score and band "
         "(HLT-1), its learned score, which score its month uses (fct_health_backtest_learned) "
         "and the calibrated band of that score, cut at quantiles of the `as_of` scores (red + "
-        "yellow at most the seed's shares of paying accounts). Lowest score in use first. "
-        "Written by the Dagster asset of orchestration/health.py."
+        "yellow at most the seed's shares of paying accounts); the same score and cut-offs "
+        f"applied to the account {COMPARISON_DAYS} days before; and the account facts a CSM "
+        "acts on (dim_accounts, ACC-1: name, segment, CSM, MRR at stake, next renewal, days "
+        "past due). The CS worklist is its red and yellow rows: the CS report's worklist and "
+        "the 'Accounts at risk' headline read it (rpt_at_risk_accounts keeps HLT-1's fixed "
+        "bands). Lowest score in use first. Written by the Dagster asset of "
+        "orchestration/health.py."
     ),
     columns=(
         Column("as_of_date", "date", "The refresh date `as_of` (the same on every row)."),
         Column("account_id", "varchar", "The account (HubSpot company id, else Stripe customer)."),
+        Column(
+            "account_name",
+            "varchar",
+            "Company name (dim_accounts.account_name); null for billing-only accounts.",
+        ),
+        Column("segment", "varchar", "Customer segment (dim_accounts.segment)."),
+        Column(
+            "csm_owner_id",
+            "varchar",
+            "HubSpot owner id of the account's CSM (dim_accounts.csm_owner_id, ACC-1).",
+        ),
+        Column(
+            "csm_owner_name",
+            "varchar",
+            "Name of the account's CSM (dim_accounts.csm_owner_name, ACC-1); null when the "
+            "owner is unknown.",
+        ),
         Column(
             "configured_score",
             "decimal(5,2)",
@@ -608,7 +706,72 @@ CALIBRATED_TABLE = Table(
             "varchar",
             "The component with the largest configured weight x (100 - score) (HLT-1).",
         ),
+        Column(
+            "red_below",
+            "double",
+            "The day's red cut-off: calibrated_score below it is red (the same on every row).",
+        ),
+        Column(
+            "yellow_below",
+            "double",
+            "The day's yellow cut-off: calibrated_score from red_below to below it is yellow "
+            "(the same on every row).",
+        ),
+        Column(
+            "calibrated_red_share",
+            "double",
+            "Seed health_score_config: the largest share of paying accounts in red (HLT-3).",
+        ),
+        Column(
+            "calibrated_yellow_share",
+            "double",
+            "Seed health_score_config: the largest share of paying accounts in yellow (HLT-3).",
+        ),
+        Column(
+            "calibrated_score_30d_before",
+            "double",
+            f"The score in use {COMPARISON_DAYS} days before as_of_date, with the same weights "
+            "(fct_account_health_daily's components then); null when the account was not "
+            "scored that day (not paying).",
+        ),
+        Column(
+            "calibrated_band_30d_before",
+            "varchar",
+            "The band of calibrated_score_30d_before at this day's cut-offs (red_below, "
+            "yellow_below): the same band definition both days, so the worklist's change is "
+            "comparable; null when not scored then.",
+        ),
+        Column(
+            "mrr_at_stake",
+            "decimal(18,2)",
+            "The account's MRR at `as_of`, USD (dim_accounts.current_mrr, MRR-3).",
+        ),
+        Column(
+            "next_renewal_date",
+            "date",
+            "The earliest next term end after `as_of` (dim_accounts.next_renewal_date, RNW-2's "
+            "projected terms); null when nothing renews.",
+        ),
+        Column(
+            "days_to_renewal",
+            "integer",
+            "Days from as_of_date to next_renewal_date; null when nothing renews.",
+        ),
+        Column(
+            "days_past_due",
+            "integer",
+            "Days past due of the oldest overdue invoice at `as_of` (dim_accounts, DLQ-1); 0 "
+            "when not delinquent.",
+        ),
+        Column(
+            "amount_overdue",
+            "decimal(18,2)",
+            "Amount overdue at `as_of`, USD (dim_accounts, DLQ-1); 0 when not delinquent.",
+        ),
     ),
 )
+# The columns calibrated_accounts computes (HLT-3); with_account_facts adds dim_accounts'.
+_FROM_ACCOUNTS = {*ACCOUNT_FACTS, "mrr_at_stake", "days_to_renewal"} - {"account_id"}
+CALIBRATED_COLUMNS = tuple(c for c in CALIBRATED_TABLE.column_names if c not in _FROM_ACCOUNTS)
 
 TABLES = (BACKTEST_TABLE, CALIBRATED_TABLE)

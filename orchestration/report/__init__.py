@@ -7,8 +7,9 @@ to CS_REPORT_DIR (default data/report):
   segment and CSM filter that every card, chart and table follows, and the charts: MRR
   movements (MRR-6), MRR with NRR, GRR and logo churn (CHN-1), NPS and CSAT with their sample
   sizes (NPS-1, CSAT-1), health bands (HLT-1), engagement (ENG-1), delinquency (DLQ-1) and
-  trial conversion with its counts (TRL-1); the at-risk worklist, red and yellow apart, sortable,
-  with reasons in words; the renewals due in 90 days with their forecast (RNW-2).
+  trial conversion with its counts (TRL-1); the at-risk worklist on HLT-3's calibrated bands
+  (orchestration/worklist.py), red and yellow apart, sortable, with reasons in words; the
+  renewals due in 90 days with their forecast (RNW-2).
 - `accounts/<account id>.html`: a page per account the worklist or the renewals link to.
 - `plotly.min.js`, `theme.js`, `report.js`, `account.js`, `report.css`: shared by the pages,
   so the folder opens offline and can be copied or zipped as it is.
@@ -35,7 +36,8 @@ __all__ = ["cs_report", "write_report"]
         "Offline HTML report for the CS team (folder CS_REPORT_DIR, default data/report): "
         "headline cards with periods and changes, a segment and CSM filter over every chart "
         "and table, MRR movements, MRR/NRR/GRR/logo churn, NPS/CSAT, health bands, engagement, "
-        "delinquency, trial conversion, the at-risk worklist (red and yellow, sortable) and "
+        "delinquency, trial conversion, the at-risk worklist (HLT-3 calibrated bands, red and "
+        "yellow, sortable) and "
         "renewals due in 90 days with their forecast, and a page per linked account. Drawn "
         "from the published serving file, so it only ever shows checked numbers."
     ),

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
+from orchestration import worklist
 from orchestration.headlines import headlines
 from orchestration.report import cube, tables
 from orchestration.report.captions import CAPTIONS
@@ -52,6 +53,7 @@ def _selection_payload(
     data: ReportData, facts: cube.SelectionFacts, base: dict[str, dict], charts: list[ChartSpec]
 ) -> dict:
     captions = {spec.id: CAPTIONS[spec.id](facts) for spec in charts}
+    captions["worklist"] = worklist.summary(data.worklist, facts.accounts_scored)
     captions["worklist-red"] = tables.worklist_summary(facts.at_risk, "red")
     captions["worklist-yellow"] = tables.worklist_summary(facts.at_risk, "yellow")
     captions["renewals"] = tables.renewals_summary(facts.renewals)
@@ -95,7 +97,7 @@ def index_payload(data: ReportData, pages: dict[str, str]) -> tuple[dict, list[d
         "tables": {
             "worklist": {
                 "columns": tables.headings(tables.WORKLIST),
-                "rows": tables.rows(data.at_risk, tables.WORKLIST, pages),
+                "rows": tables.rows(data.worklist.at_risk, tables.WORKLIST, pages, band="band"),
             },
             "renewals": {
                 "columns": tables.headings(tables.RENEWALS),
@@ -123,9 +125,14 @@ def _write_pages(
     history = load_account_history(serving_path, pages, data.as_of)
     template = env.get_template("account.html.j2")
     accounts = data.accounts.set_index("account_id", drop=False)
+    banded = data.worklist.accounts.set_index("account_id")
     written = 0
     for account_id, page in pages.items():
-        context = page_context(accounts.loc[account_id], history.of(account_id), data.days)
+        account = accounts.loc[account_id].copy()
+        if account_id in banded.index:  # its worklist band (paying accounts)
+            account["worklist_band"] = banded.loc[account_id, "band"]
+            account["worklist_score"] = banded.loc[account_id, "score"]
+        context = page_context(account, history.of(account_id), data.days)
         context["charts_json"] = script_json(
             [{"id": chart_id, **figure} for chart_id, _, figure in context["charts"]]
         )
@@ -133,36 +140,56 @@ def _write_pages(
     return written
 
 
-def render_folder(serving_path: Path, folder: Path) -> dict[str, int]:
-    """Write the whole report into `folder` (new); returns counts for the asset's metadata."""
-    data = load(serving_path)
-    pages = page_names([*data.at_risk["account_id"], *data.renewals["account_id"]])
+def worklist_rule(data: ReportData) -> str:
+    """The worklist heading's rule: which bands it uses."""
+    if data.worklist.bands.calibrated:
+        return "HLT-3 calibrated bands"
+    return "HLT-1 fixed bands: HLT-3's were not published"
+
+
+def write_index(
+    folder: Path, data: ReportData, pages: dict[str, str], serving_name: str
+) -> tuple[int, dict, list[dict]]:
+    """index.html and the files it loads (Plotly, theme, script, style) into `folder`
+    (existing); returns the index's bytes, its payload and its charts' headings."""
     payload, headings = index_payload(data, pages)
-    env = _environment()
-    index = env.get_template("index.html.j2").render(
-        as_of=data.as_of.isoformat(),
-        published=f"{data.published_at:%Y-%m-%d %H:%M}" if data.published_at else "never",
-        serving_name=serving_path.name,
-        charts=headings,
-        segments=payload["segments"],
-        csms=payload["csms"],
-        all=cube.ALL,
-        data_json=script_json(payload),
-        generated=f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+    index = (
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            as_of=data.as_of.isoformat(),
+            published=f"{data.published_at:%Y-%m-%d %H:%M}" if data.published_at else "never",
+            serving_name=serving_name,
+            charts=headings,
+            segments=payload["segments"],
+            csms=payload["csms"],
+            all=cube.ALL,
+            worklist_rule=worklist_rule(data),
+            data_json=script_json(payload),
+            generated=f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        )
     )
-    folder.mkdir(parents=True)
     index_bytes = _write(folder / "index.html", index)
     _write(folder / "plotly.min.js", get_plotlyjs())
     _write(folder / "theme.js", f"window.REPORT_TEMPLATE = {script_json(template_json())};\n")
     for name in STATIC:
         shutil.copyfile(HERE / "static" / name, folder / name)
-    page_bytes = _write_pages(env, folder, serving_path, data, pages)
+    return index_bytes, payload, headings
+
+
+def render_folder(serving_path: Path, folder: Path) -> dict[str, int]:
+    """Write the whole report into `folder` (new); returns counts for the asset's metadata."""
+    data = load(serving_path)
+    pages = page_names([*data.worklist.at_risk["account_id"], *data.renewals["account_id"]])
+    folder.mkdir(parents=True)
+    index_bytes, payload, headings = write_index(folder, data, pages, serving_path.name)
+    page_bytes = _write_pages(_environment(), folder, serving_path, data, pages)
     return {
         "index_bytes": index_bytes,
         "account_pages": len(pages),
         "account_page_bytes": page_bytes,
         "selections": len(payload["selections"]),
-        "worklist_rows": len(data.at_risk),
+        "worklist_rows": len(data.worklist.at_risk),
         "renewal_rows": len(data.renewals),
         "charts_drawn": sum(1 for heading in headings if heading["drawn"]),
     }

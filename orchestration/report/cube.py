@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from orchestration.headlines import HeadlineFacts, RiskFacts
+from orchestration.headlines import HeadlineFacts, RiskFacts, risk_facts
 from orchestration.report.load import NO_CSM, ReportData
+from orchestration.worklist import AT_RISK
 
 ALL = "*"
 CELL_KEYS = ["cell_segment", "cell_csm"]
@@ -99,7 +100,7 @@ class SelectionFacts:
     health: pd.DataFrame  # green, yellow, red accounts per day
     engagement: pd.DataFrame  # dau, mau, active_accounts, stickiness per day
     delinquency: pd.DataFrame  # amount_overdue, accounts_past_due per day
-    at_risk: pd.DataFrame  # the selection's rows of rpt_at_risk_accounts
+    accounts_scored: pd.DataFrame  # the selection's paying accounts with their band (worklist)
     renewals: pd.DataFrame  # the selection's next terms up for renewal
 
     def headline_facts(self, data: ReportData) -> HeadlineFacts:
@@ -108,22 +109,15 @@ class SelectionFacts:
         trials = self.trials.reset_index()
         return HeadlineFacts(revenue, nps, trials, self.risk(data))
 
-    def risk(self, data: ReportData) -> RiskFacts | None:
-        if self.health.empty:
-            return None
-        today = self.health.iloc[-1]
-        before = pd.Timestamp(data.as_of) - pd.Timedelta(days=30)
-        then = self.health.loc[before] if before in self.health.index else None
-        scored_then = then is not None and data.health["date_day"].min() <= before
-        return RiskFacts(
-            as_of=data.as_of,
-            red=int(today["red"]),
-            yellow=int(today["yellow"]),
-            mrr_at_stake=float(self.at_risk["mrr_at_stake"].fillna(0).sum()),
-            before=before.date(),
-            red_before=int(then["red"]) if scored_then else None,
-            yellow_before=int(then["yellow"]) if scored_then else None,
-        )
+    @property
+    def at_risk(self) -> pd.DataFrame:
+        """The selection's worklist: its red and yellow accounts."""
+        return self.accounts_scored[self.accounts_scored["band"].isin(AT_RISK)]
+
+    def risk(self, data: ReportData) -> RiskFacts:
+        """The "Accounts at risk" figures of the selection, as headlines.py computes them for
+        all accounts (the same worklist rows, the same bands on both days)."""
+        return risk_facts(data.worklist, self.accounts_scored)
 
 
 def _voice_of_customer(data: ReportData, selection: Selection) -> tuple[pd.DataFrame, ...]:
@@ -168,6 +162,6 @@ def facts(data: ReportData, selection: Selection) -> SelectionFacts:
         health=health,
         engagement=engagement,
         delinquency=delinquency,
-        at_risk=data.at_risk[selection.mask(data.at_risk)],
+        accounts_scored=data.worklist.accounts[selection.mask(data.worklist.accounts)],
         renewals=data.renewals[selection.mask(data.renewals)],
     )

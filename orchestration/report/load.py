@@ -10,13 +10,15 @@ Per-account rows are read only for the tables and the account pages.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from orchestration.worklist import Worklist, read_worklist
 
 NO_SEGMENT = "(no segment)"
 NO_CSM = "(no CSM)"
@@ -106,7 +108,7 @@ class ReportData:
     health: pd.DataFrame  # per cell and day: HEALTH_SUMS
     engagement: pd.DataFrame  # per cell and day: ENGAGEMENT_SUMS
     delinquency: pd.DataFrame  # per cell and day: DELINQUENCY_SUMS
-    at_risk: pd.DataFrame  # rpt_at_risk_accounts with cell keys
+    worklist: Worklist  # every paying account with its band (orchestration/worklist.py)
     renewals: pd.DataFrame  # fct_renewal_forecast's next terms with names and cell keys
 
     @property
@@ -130,6 +132,19 @@ def _as_of(con: duckdb.DuckDBPyConnection) -> tuple[date, pd.Timestamp | None]:
 
 def _since(as_of: date) -> date:
     return as_of - timedelta(days=DAYS - 1)
+
+
+def _with_cells(worklist: Worklist, con: duckdb.DuckDBPyConnection) -> Worklist:
+    """The worklist's accounts with their filter cell, most MRR at stake first."""
+    cells = _df(con, f"{_CELLS} select account_id, segment as cell_segment, csm as cell_csm "
+                     "from account_cells")  # fmt: skip
+    accounts = worklist.accounts.merge(cells, on="account_id", how="left", validate="1:1")
+    accounts = accounts.fillna({"cell_segment": NO_SEGMENT, "cell_csm": NO_CSM})
+    accounts = accounts.sort_values(
+        ["mrr_at_stake", "score", "account_id"], ascending=[False, True, True], kind="stable",
+        na_position="last", ignore_index=True,
+    )  # fmt: skip
+    return replace(worklist, accounts=accounts)
 
 
 def load(serving_path: Path) -> ReportData:
@@ -178,14 +193,7 @@ def load(serving_path: Path) -> ReportData:
                 _cell_query(DELINQUENCY_SUMS, "marts.fct_delinquency_daily", "date_day >= $since"),
                 **daily,
             ),
-            at_risk=_df(
-                con,
-                f"""{_CELLS}
-                select risk.*, cells.segment as cell_segment, cells.csm as cell_csm
-                from marts.rpt_at_risk_accounts as risk
-                inner join account_cells as cells on risk.account_id = cells.account_id
-                order by risk.mrr_at_stake desc nulls last, risk.health_score, risk.account_id""",
-            ),
+            worklist=_with_cells(read_worklist(con, as_of), con),
             renewals=_df(
                 con,
                 f"""{_CELLS}

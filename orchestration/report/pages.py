@@ -67,6 +67,15 @@ def _score(value: object, signed: bool = False) -> str:
     return f"{float(value):+.1f}" if signed else f"{float(value):.1f}"
 
 
+def _worklist_band(account: pd.Series) -> str:
+    """The account's band in the worklist (orchestration/worklist.py) and the score it was cut
+    on; '-' for an account not scored today."""
+    band = account.get("worklist_band")
+    if band is None or pd.isna(band):
+        return "-"
+    return f"{band} (score {_score(account.get('worklist_score'))})"
+
+
 def facts_list(account: pd.Series) -> list[tuple[str, str]]:
     """The account's ACC-1 facts as (label, text), in reading order."""
     nps, csat = account["nps_180d"], account["csat_90d"]
@@ -80,6 +89,7 @@ def facts_list(account: pd.Series) -> list[tuple[str, str]]:
         ("ARR", money(account["current_arr"])),
         ("Products", _value(account["current_products"])),
         ("Health", f"{_score(account['health_score'])} ({_value(account['health_band'])})"),
+        ("Worklist band", _worklist_band(account)),
         ("Health change, 30 days", _score(account["health_score_change_30d"], signed=True)),
         ("Main risk", reason_words(account["top_risk_reason"], account["account_id"])),
         ("NPS, 180 days", f"{nps_text} ({_plural(account['nps_responses_180d'], 'response')})"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-# rpt_at_risk_accounts.top_risk_reason (HLT-1's component with the largest shortfall), in words.
+# top_risk_reason (HLT-1's component with the largest shortfall), in words.
 REASONS = {
     "engagement_trend": "Usage falling (fewer active users than 28 days before)",
     "seat_utilisation": "Few of the licensed seats in use",
@@ -54,6 +54,20 @@ def money(value: object) -> tuple[str, object]:
     return ("-", None) if number is None else (f"${number:,.0f}", number)
 
 
+def tenths(value: object) -> tuple[str, object]:
+    number = _number(value)
+    return ("-", None) if number is None else (f"{number:.1f}", number)
+
+
+def renewal(day_value: object, days: object) -> tuple[str, object]:
+    """'2026-12-14 (in 14 days)', sorted by the days to it."""
+    shown, _ = day(day_value)
+    number = _number(days)
+    if number is None:
+        return shown, None
+    return f"{shown} (in {number:,.0f} day{'' if number == 1 else 's'})", number
+
+
 def whole(value: object) -> tuple[str, object]:
     number = _number(value)
     return ("-", None) if number is None else (f"{number:,.0f}", number)
@@ -88,15 +102,16 @@ class Column:
     link: bool = False  # the cell links to the account page
 
 
+# Rows of orchestration/worklist.py's Worklist.accounts (red and yellow).
 WORKLIST = [
     Column("account", lambda r: text(r["account_name"]), link=True),
     Column("account id", lambda r: text(r["account_id"]), link=True),
-    Column("CSM", lambda r: text(r["owner_name"])),
+    Column("CSM", lambda r: text(r["csm_owner_name"])),
     Column("segment", lambda r: text(r["segment"])),
-    Column("health", lambda r: whole(r["health_score"])),
+    Column("score", lambda r: tenths(r["score"])),
     Column("main reason", lambda r: (reason_words(r["top_risk_reason"], r["account_id"]),) * 2),
     Column("MRR at stake", lambda r: money(r["mrr_at_stake"])),
-    Column("days to renewal", lambda r: whole(r["days_to_renewal"])),
+    Column("renewal", lambda r: renewal(r["next_renewal_date"], r["days_to_renewal"])),
     Column("days past due", lambda r: whole(r["days_past_due"] or None)),
     Column("amount overdue", lambda r: money(r["amount_overdue"] or None)),
 ]
@@ -115,10 +130,12 @@ RENEWALS = [
 ]
 
 
-def rows(frame: pd.DataFrame, columns: list[Column], pages: dict[str, str]) -> list[dict]:
-    """One dict per row: cell keys, band, account page (when written) and its cells: the text,
-    or [text, number] when the column sorts by a number (report.js sorts text cells by their
-    lowercased text, '-' last)."""
+def rows(
+    frame: pd.DataFrame, columns: list[Column], pages: dict[str, str], band: str = "health_band"
+) -> list[dict]:
+    """One dict per row: cell keys, band (column `band`), account page (when written) and its
+    cells: the text, or [text, number] when the column sorts by a number (report.js sorts text
+    cells by their lowercased text, '-' last)."""
     found = []
     for _, row in frame.iterrows():
         cells = [compact(*column.cell(row)) for column in columns]
@@ -126,7 +143,7 @@ def rows(frame: pd.DataFrame, columns: list[Column], pages: dict[str, str]) -> l
             {
                 "segment": row["cell_segment"],
                 "csm": row["cell_csm"],
-                "band": None if _missing(row["health_band"]) else row["health_band"],
+                "band": None if _missing(row[band]) else row[band],
                 "href": pages.get(row["account_id"]),
                 "cells": cells,
             }
@@ -139,7 +156,7 @@ def headings(columns: list[Column]) -> list[dict]:
 
 
 def worklist_summary(at_risk: pd.DataFrame, band: str) -> str:
-    accounts = at_risk[at_risk["health_band"] == band]
+    accounts = at_risk[at_risk["band"] == band]
     stake = float(accounts["mrr_at_stake"].fillna(0).sum())
     noun = "account" if len(accounts) == 1 else "accounts"
     return f"{len(accounts):,} {noun}, ${stake:,.0f} MRR at stake."

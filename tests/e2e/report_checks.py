@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.browser import render
+from tests.browser import Page, render
 
 NO_SEGMENT, NO_CSM = "(no segment)", "(no CSM)"
 _DATA = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
@@ -218,9 +218,9 @@ def check_filter_in_browser(serving: Path, index: Path) -> dict:
              left join marts.dim_accounts as accounts on mrr.account_id = accounts.account_id
              where {where} and mrr.month = (select max(month) from marts.fct_mrr)),
             (select count(*) from marts.dim_accounts as accounts where {where}),
-            (select count(*) from marts.rpt_at_risk_accounts as risk
+            (select count(*) from marts.rpt_health_calibrated as risk
              inner join marts.dim_accounts as accounts on risk.account_id = accounts.account_id
-             where {where}),
+             where {where} and risk.calibrated_band in ('red', 'yellow')),
             (select count(*) from marts.fct_renewal_forecast as forecast
              inner join marts.dim_accounts as accounts on forecast.account_id = accounts.account_id
              where {where} and forecast.is_next_term)""",
@@ -271,3 +271,33 @@ def check_account_page_from_worklist(serving: Path, index: Path, dom: str) -> st
     chart = page_dom.split('id="account-mrr"', 1)[1]
     assert 'class="point"' in chart, "the MRR history has no bars"
     return account_id
+
+
+def check_worklist_sorts_by_click(serving: Path, index: Path) -> list[float]:
+    """Open the index, click the yellow worklist's "MRR at stake" heading twice in Chromium:
+    the rows are the calibrated yellow accounts of rpt_health_calibrated (SQL), smallest MRR
+    first after one click, largest first after the second; returns the amounts."""
+    (expected,) = _sql(
+        serving,
+        "select list(cast(mrr_at_stake as double) order by mrr_at_stake) "
+        "from marts.rpt_health_calibrated where calibrated_band = 'yellow'",
+        {},
+    )[0]
+    heading = "#worklist-yellow th:nth-child(7)"
+    column = (
+        "Array.from(document.querySelectorAll('#worklist-yellow tbody tr'))"
+        ".map(row => row.cells[6].textContent)"
+    )
+    with Page(index) as page:
+        page.wait_until("document.querySelectorAll('#worklist-yellow tbody tr').length > 1")
+        assert page.evaluate(f"document.querySelector('{heading}').textContent") == "MRR at stake"
+        page.click(heading)
+        page.wait_until(f"document.querySelector('{heading}').className === 'asc'", timeout=10)
+        ascending = _dollars(page.evaluate(column))
+        page.click(heading)
+        page.wait_until(f"document.querySelector('{heading}').className === 'desc'", timeout=10)
+        descending = _dollars(page.evaluate(column))
+        assert page.console == []
+    assert ascending == [round(value) for value in expected], "not the calibrated yellow rows"
+    assert descending == ascending[::-1] and ascending != descending
+    return ascending

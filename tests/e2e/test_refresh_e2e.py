@@ -258,6 +258,7 @@ def test_the_cs_report_filtered_in_chromium_links_to_account_pages(refreshed):
     index = Path(project.env["CS_REPORT_DIR"]) / "index.html"
     found = report_checks.check_filter_in_browser(project.serving, index)
     report_checks.check_account_page_from_worklist(project.serving, index, found["dom"])
+    report_checks.check_worklist_sorts_by_click(project.serving, index)
 
 
 def _start_reader(project: Project) -> tuple[subprocess.Popen, Path, Path]:

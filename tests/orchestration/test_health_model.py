@@ -16,9 +16,14 @@ import pytest
 from orchestration.health import write_table
 from orchestration.health_model import (
     BACKTEST_TABLE,
+    CALIBRATED_COLUMNS,
     CALIBRATED_TABLE,
+    COMPONENTS,
     SCORE_COLUMNS,
+    Backtest,
     BandShares,
+    Choice,
+    LearnedWeights,
     at_risk_excess,
     auc,
     auc_out_of_range,
@@ -31,6 +36,7 @@ from orchestration.health_model import (
     quantile_cutoffs,
     training_months,
     training_rows,
+    with_account_facts,
 )
 
 JAN, FEB, MAR, APR, MAY, JUN = (date(2025, month, 1) for month in range(1, 7))
@@ -235,7 +241,110 @@ def test_the_worklist_uses_the_month_choice_and_cuts_bands_on_the_as_of_scores()
     assert worklist["learned_score"].notna().all()
     assert list(worklist["account_id"]) == ["a", "d", "f", "c", "b", "e"]
     assert list(worklist["calibrated_band"]) == ["yellow"] + ["green"] * 5
-    assert list(worklist.columns) == list(CALIBRATED_TABLE.column_names)
+    assert list(worklist.columns) == list(CALIBRATED_COLUMNS)
+    # the cut-offs: red below the 1st lowest score (a, 18), yellow below the 2nd (d, 25)
+    assert (worklist["red_below"].iloc[0], worklist["yellow_below"].iloc[0]) == (18.0, 25.0)
+    assert worklist["calibrated_band_30d_before"].isna().all()  # no rows 30 days before given
+
+
+def _learned_in(month: date) -> Backtest:
+    """A backtest whose `month` uses the learned score with hand-set weights: log-odds of
+    staying = -2 + 4 x billing / 100 (every other weight 0)."""
+    weights = LearnedWeights(-2.0, {c: 4.0 if c == "billing" else 0.0 for c in COMPONENTS}, 6, 36)
+    choice = Choice("learned", 6, 0.6, 0.7)
+    return Backtest(pd.DataFrame(), {month: weights}, {}, {month: choice})
+
+
+def _with_billing(rows: pd.DataFrame, billing: dict[str, float]) -> pd.DataFrame:
+    changed = rows[rows["account_id"].isin(billing)].copy()
+    changed["billing_score"] = changed["account_id"].map(billing).astype(float)
+    return changed
+
+
+def test_the_band_30_days_before_uses_the_same_weights_and_cut_offs():
+    history = _history({FEB: set()})
+    today = history.drop(columns=["month", "churned_within_90_days"])
+    # 30 days before: every account worse off, c not scored (not paying then)
+    before = _with_billing(today, {"a": 0, "b": 0, "d": 0, "e": 20, "f": 20})
+    shares = BandShares(red=0.2, yellow=0.2)
+    found = calibrated_accounts(today, history, _learned_in(MAY), shares, date(2025, 5, 20), before)
+    found = found.set_index("account_id")
+    # learned score = 100 / (1 + exp(2 - 4 x billing / 100)): billing 0 -> 11.920,
+    # 20 -> 23.148, 60 -> 59.869, 80 -> 76.852, 100 -> 88.080 (b, e; c has 80, f 60, d 20)
+    assert found["calibrated_score"].to_dict() == pytest.approx(
+        {"a": 11.920, "b": 88.080, "c": 76.852, "d": 23.148, "e": 88.080, "f": 59.869}, abs=1e-3
+    )
+    # 6 accounts: floor(1.2) = 1 red, floor(2.4) = 2 at risk: red below the 2nd lowest
+    # (d, 23.148), yellow below the 3rd (f, 59.869)
+    assert found["red_below"].iloc[0] == pytest.approx(23.148, abs=1e-3)
+    assert found["yellow_below"].iloc[0] == pytest.approx(59.869, abs=1e-3)
+    assert found["calibrated_band"].to_dict() == {
+        "a": "red", "b": "green", "c": "green", "d": "yellow", "e": "green", "f": "green",
+    }  # fmt: skip
+    # before, same weights: 0 -> 11.920 (a, b, d), 20 -> 23.148 (e, f); at today's cut-offs
+    # a, b, d are red and e, f yellow (23.148 is not below 23.148). Re-cut on that day's own
+    # quantiles they would all be green (red below the 2nd lowest of 5, 11.920: none).
+    assert found["calibrated_score_30d_before"].drop("c").to_dict() == pytest.approx(
+        {"a": 11.920, "b": 11.920, "d": 11.920, "e": 23.148, "f": 23.148}, abs=1e-3
+    )
+    assert np.isnan(found.loc["c", "calibrated_score_30d_before"])
+    assert found["calibrated_band_30d_before"].drop("c").to_dict() == {
+        "a": "red", "b": "red", "d": "red", "e": "yellow", "f": "yellow",
+    }  # fmt: skip
+    assert pd.isna(found.loc["c", "calibrated_band_30d_before"])
+    assert found["calibrated_red_share"].iloc[0] == 0.2
+
+
+def test_the_configured_score_in_use_is_compared_with_its_own_values_30_days_before():
+    history = _history({JAN: CHURNED_IN_JANUARY, FEB: {"a"}})
+    tested = backtest(history, SHARES, date(2025, 5, 20))  # May: configured (see above)
+    today = history[history["month"] == FEB].drop(columns=["month", "churned_within_90_days"])
+    before = today[today["account_id"].isin(["a", "b"])].assign(health_score=[30.0, 20.0])
+    found = calibrated_accounts(today, history, tested, SHARES, date(2025, 5, 20), before)
+    found = found.set_index("account_id")
+    # cut-offs 18 (red below) and 25 (yellow below): a 30 -> green, b 20 -> yellow
+    assert found["calibrated_score_30d_before"].dropna().to_dict() == {"a": 30.0, "b": 20.0}
+    assert found["calibrated_band_30d_before"].dropna().to_dict() == {
+        "a": "green",
+        "b": "yellow",
+    }
+
+
+def _dim_accounts(ids: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "account_id": ids,
+            "account_name": [f"Company {i}" for i in ids],
+            "segment": ["SMB"] * len(ids),
+            "csm_owner_id": ["81"] * len(ids),
+            "csm_owner_name": ["Ana Okafor"] * len(ids),
+            "current_mrr": [100.0 * (n + 1) for n in range(len(ids))],
+            "next_renewal_date": [pd.Timestamp("2025-06-01")] + [pd.NaT] * (len(ids) - 1),
+            "days_past_due": [0] * (len(ids) - 1) + [45],
+            "amount_overdue": [0.0] * (len(ids) - 1) + [250.0],
+        }
+    )
+
+
+def test_the_calibrated_rows_carry_the_account_facts_a_csm_acts_on():
+    history = _history({JAN: CHURNED_IN_JANUARY, FEB: {"a"}})
+    tested = backtest(history, SHARES, date(2025, 5, 20))
+    today = history[history["month"] == FEB].drop(columns=["month", "churned_within_90_days"])
+    calibrated = calibrated_accounts(today, history, tested, SHARES, date(2025, 5, 20))
+    # dim_accounts also holds accounts that do not pay (z): they are not added
+    found = with_account_facts(calibrated, _dim_accounts(list("abcdefz")))
+    assert list(found.columns) == list(CALIBRATED_TABLE.column_names)
+    row = found.set_index("account_id").loc["a"]
+    # a: MRR 100; renews 2025-06-01, 12 days after 2025-05-20
+    assert (row["account_name"], row["csm_owner_name"], row["mrr_at_stake"]) == (
+        "Company a", "Ana Okafor", 100.0,
+    )  # fmt: skip
+    assert (row["next_renewal_date"], row["days_to_renewal"]) == (date(2025, 6, 1), 12)
+    assert found.set_index("account_id").loc["b", "days_to_renewal"] != 12
+    assert pd.isna(found.set_index("account_id").loc["b", "days_to_renewal"])
+    assert list(found["account_id"]) == list(calibrated["account_id"])  # lowest score first
+    with pytest.raises(KeyError, match="account f: scored on as_of but not in dim_accounts"):
+        with_account_facts(calibrated, _dim_accounts(["a", "b", "c", "d", "e"]))
 
 
 # ------------------------------------------------------------------------- checks, contract
@@ -266,8 +375,21 @@ def test_tables_are_written_with_their_declared_types_and_refuse_other_columns()
             write_table(con, BACKTEST_TABLE, months.drop(columns=["lift"]))
         # a value its type cannot hold fails the write and leaves the previous table
         today = history[history["month"] == FEB]
-        accounts = calibrated_accounts(today, history, backtest(history, SHARES, FEB), SHARES, FEB)
+        accounts = with_account_facts(
+            calibrated_accounts(today, history, backtest(history, SHARES, FEB), SHARES, FEB),
+            _dim_accounts(list("abcdef")),
+        )
         assert write_table(con, CALIBRATED_TABLE, accounts) == 6
+        types = dict(
+            con.execute(
+                "select column_name, column_type from (describe marts.rpt_health_calibrated)"
+            ).fetchall()
+        )
+        assert (types["days_to_renewal"], types["mrr_at_stake"]) == ("INTEGER", "DECIMAL(18,2)")
+        (renewals,) = con.execute(
+            "select count(days_to_renewal) from marts.rpt_health_calibrated"
+        ).fetchone()
+        assert renewals == 1  # NaN from pandas is written as null
         with pytest.raises(duckdb.Error):
             write_table(con, CALIBRATED_TABLE, accounts.assign(configured_score=12345.0))
         kept = con.execute("select max(configured_score) from marts.rpt_health_calibrated")

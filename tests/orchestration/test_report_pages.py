@@ -27,6 +27,10 @@ def test_the_facts_read_as_words_and_rounded_numbers() -> None:
     facts = dict(facts_list(_account()))
     assert facts["MRR"] == "$275"
     assert facts["Health"] == "69.3 (yellow)"
+    assert facts["Worklist band"] == "-"  # not scored today: no worklist band
+    banded = _account()
+    banded["worklist_band"], banded["worklist_score"] = "red", 89.46
+    assert dict(facts_list(banded))["Worklist band"] == "red (score 89.5)"
     assert facts["Health change, 30 days"] == "-18.5"
     assert facts["Main risk"] == "No recent CSM meeting"
     assert facts["NPS, 180 days"] == "100 (1 response)"

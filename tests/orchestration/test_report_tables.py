@@ -61,27 +61,35 @@ def test_renewals_say_totals_dates_money_and_probabilities():
 
 
 def _at_risk(band: list | None = None, **changes: list) -> pd.DataFrame:
+    """Rows of the worklist (orchestration/worklist.py) with their filter cell."""
     frame = {
         "account_name": ["Acme", "Initech"], "account_id": ["a1", "a3"],
-        "owner_name": ["Ana Okafor", None], "segment": ["SMB", None],
-        "health_score": [31.4, 55.0], "health_band": ["red", "yellow"],
+        "csm_owner_name": ["Ana Okafor", None], "segment": ["SMB", None],
+        "score": [89.46, 55.0], "band": ["red", "yellow"],
         "top_risk_reason": ["engagement_trend", "billing"], "mrr_at_stake": [1234.5, 100.0],
+        "next_renewal_date": pd.to_datetime(["2026-12-20", None]),
         "days_to_renewal": [20, None], "days_past_due": [0, 45],
         "amount_overdue": [0.0, 250.0], "cell_segment": ["SMB", "(no segment)"],
         "cell_csm": ["81", "(no CSM)"],
     }  # fmt: skip
     if band:
-        changes["health_band"] = band
+        changes["band"] = band
     return pd.DataFrame({**frame, **changes})
 
 
 def test_worklist_names_the_account_id_csm_and_reason_in_words():
-    found = rows(_at_risk(), WORKLIST, {"a1": "accounts/a1.html", "a3": "accounts/a3.html"})
+    pages = {"a1": "accounts/a1.html", "a3": "accounts/a3.html"}
+    found = rows(_at_risk(), WORKLIST, pages, band="band")
     assert _texts(found) == [
-        ["Acme", "a1", "Ana Okafor", "SMB", "31",
-         "Usage falling (fewer active users than 28 days before)", "$1,234", "20", "-", "-"],
-        ["Initech", "a3", "-", "-", "55", "Invoices overdue", "$100", "-", "45", "$250"],
+        ["Acme", "a1", "Ana Okafor", "SMB", "89.5",
+         "Usage falling (fewer active users than 28 days before)", "$1,234",
+         "2026-12-20 (in 20 days)", "-", "-"],
+        ["Initech", "a3", "-", "-", "55.0", "Invoices overdue", "$100", "-", "45", "$250"],
     ]  # fmt: skip
+    assert [row["band"] for row in found] == ["red", "yellow"]
+    # the score sorts by its value, the renewal by its days, not by the text shown
+    assert [row["cells"][4][1] for row in found] == [89.46, 55.0]
+    assert found[0]["cells"][7] == ["2026-12-20 (in 20 days)", 20.0]
     assert [column.heading for column in WORKLIST if column.link] == ["account", "account id"]
     assert [row["href"] for row in found] == ["accounts/a1.html", "accounts/a3.html"]
     assert worklist_summary(_at_risk(), "red") == "1 account, $1,234 MRR at stake."
@@ -92,4 +100,4 @@ def test_worklist_names_the_account_id_csm_and_reason_in_words():
 
 def test_an_unknown_risk_reason_is_refused_naming_the_account():
     with pytest.raises(ValueError, match="account a3: unknown top_risk_reason 'weather'"):
-        rows(_at_risk(top_risk_reason=["nps", "weather"]), WORKLIST, {})
+        rows(_at_risk(top_risk_reason=["nps", "weather"]), WORKLIST, {}, band="band")
