@@ -1,6 +1,10 @@
-"""Thresholds of the data-quality gate, with safe defaults, read from the environment once.
+"""Thresholds of the data-quality gate: their defaults are `QualityConfig`'s field defaults.
 
-- CS_AS_OF: the refresh date (read by orchestration.settings; default today, UTC)
+The run configuration (orchestration/run_config.py) builds a `QualityConfig` per run from the
+variables below (collected by orchestration.settings.Settings.from_env, parsed here by
+`quality_changes`) and the run's `as_of`; nothing in data_quality/ reads the environment.
+
+- CS_AS_OF: the refresh date (settled once per run by orchestration/run_config.py)
 - CS_DQ_EXTRA_CURRENCIES: currencies accepted besides usd, eur, gbp, jpy (comma list)
 - CS_DQ_DATA_START: no source timestamp is older than this (default 2010-01-01)
 - CS_DQ_FRESHNESS_HOURS: newest partition of a source vs `as_of` (default 36)
@@ -14,20 +18,20 @@
 - CS_DQ_DOCS_DIR: where Data Docs are built (default data_quality/docs, git-ignored)
 - CS_DQ_STORE_DIR: GX suites and validation results (default data_quality/gx/uncommitted)
 
-`as_of` comes from `orchestration.settings.Settings`, so the gate and the loader agree on it.
+`as_of` comes from the run configuration, so the gate, dbt and the publication agree on it.
 The tolerances of the Stripe cash and MRR-vs-invoices reconciliations are dbt vars
 (dbt_project/dbt_project.yml), read by their dbt models and tests (models/audit).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from orchestration.settings import REPO_ROOT, Settings
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 BASE_CURRENCIES = ("usd", "eur", "gbp", "jpy")
 
@@ -80,29 +84,29 @@ class QualityConfig:
     def docs_index(self) -> Path:
         return self.docs_dir / "index.html"
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> QualityConfig:
-        env = os.environ if env is None else env
-        settings = Settings.from_env(env)
-        config = cls(as_of=settings.as_of)
-        changes: dict = {}
-        if env.get("CS_DQ_EXTRA_CURRENCIES"):
-            changes["extra_currencies"] = _currencies(env["CS_DQ_EXTRA_CURRENCIES"])
-        if env.get("CS_DQ_DATA_START"):
-            changes["data_start"] = _date(env, "CS_DQ_DATA_START")
-        if env.get("CS_DQ_FRESHNESS_HOURS"):
-            changes["freshness_hours"] = _number(env, "CS_DQ_FRESHNESS_HOURS", int)
-        if env.get("CS_DQ_VOLUME_BAND"):
-            changes["volume_band"] = _band(env, "CS_DQ_VOLUME_BAND")
-        if env.get("CS_DQ_MRR_BAND"):
-            changes["mrr_band"] = _number(env, "CS_DQ_MRR_BAND", float)
-        if env.get("CS_DQ_ERRORS"):
-            changes["promoted_to_errors"] = _promotions(env["CS_DQ_ERRORS"])
-        if env.get("CS_DQ_DOCS_DIR"):
-            changes["docs_dir"] = _path(env["CS_DQ_DOCS_DIR"])
-        if env.get("CS_DQ_STORE_DIR"):
-            changes["store_dir"] = _path(env["CS_DQ_STORE_DIR"])
-        return replace(config, **changes)
+
+def quality_changes(variables: Mapping[str, str]) -> dict[str, Any]:
+    """The `QualityConfig` fields that the CS_DQ_* `variables` set (unset ones keep their
+    defaults); a bad value is refused with its variable named."""
+    env = {name: value for name, value in variables.items() if value}
+    changes: dict[str, Any] = {}
+    if env.get("CS_DQ_EXTRA_CURRENCIES"):
+        changes["extra_currencies"] = _currencies(env["CS_DQ_EXTRA_CURRENCIES"])
+    if env.get("CS_DQ_DATA_START"):
+        changes["data_start"] = _date(env, "CS_DQ_DATA_START")
+    if env.get("CS_DQ_FRESHNESS_HOURS"):
+        changes["freshness_hours"] = _number(env, "CS_DQ_FRESHNESS_HOURS", int)
+    if env.get("CS_DQ_VOLUME_BAND"):
+        changes["volume_band"] = _band(env, "CS_DQ_VOLUME_BAND")
+    if env.get("CS_DQ_MRR_BAND"):
+        changes["mrr_band"] = _number(env, "CS_DQ_MRR_BAND", float)
+    if env.get("CS_DQ_ERRORS"):
+        changes["promoted_to_errors"] = _promotions(env["CS_DQ_ERRORS"])
+    if env.get("CS_DQ_DOCS_DIR"):
+        changes["docs_dir"] = _path(env["CS_DQ_DOCS_DIR"])
+    if env.get("CS_DQ_STORE_DIR"):
+        changes["store_dir"] = _path(env["CS_DQ_STORE_DIR"])
+    return changes
 
 
 def _currencies(value: str) -> tuple[str, ...]:

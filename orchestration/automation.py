@@ -1,8 +1,9 @@
 """What runs the warehouse without anyone at the keyboard (under `dagster dev` or the daemon).
 
-- `daily_refresh`: a schedule (CS_REFRESH_CRON, default 03:00 UTC) that ingests the last
-  CS_REFRESH_LOOKBACK_DAYS complete days. Re-reading a few days catches files that arrived
-  late; days whose files are unchanged are skipped by the loader, so they cost nothing.
+- `daily_refresh`: a schedule (CS_REFRESH_CRON, default 03:00 UTC; `build_daily_refresh`)
+  that ingests the last CS_REFRESH_LOOKBACK_DAYS complete days. Re-reading a few days catches
+  files that arrived late; days whose files are unchanged are skipped by the loader, so they
+  cost nothing.
 - `landing_files`: a sensor on the landing folder. Its cursor records, per landing day, a
   digest of that day's files (path, size, modification time). A new or changed file makes its
   day differ, and one ingestion run is requested per stretch of consecutive changed days, its
@@ -34,6 +35,7 @@ from dagster import (
     RunRequest,
     RunsFilter,
     RunStatusSensorContext,
+    ScheduleDefinition,
     ScheduleEvaluationContext,
     SensorEvaluationContext,
     SensorResult,
@@ -47,7 +49,7 @@ from orchestration.ingest.landing import scan_object
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.jobs import ingest_job, transform_job
-from orchestration.settings import get_settings
+from orchestration.run_config import RunConfig
 from orchestration.window import window_of, window_run_config
 
 SENSOR_INTERVAL_SECONDS = 60
@@ -56,23 +58,32 @@ SENSOR_INTERVAL_SECONDS = 60
 # --- schedule ---------------------------------------------------------------------------------
 
 
-@schedule(
-    name="daily_refresh",
-    job=ingest_job,
-    cron_schedule=get_settings().refresh_cron,
-    execution_timezone="UTC",
-    default_status=DefaultScheduleStatus.RUNNING,
-    description=(
-        "Ingest the last CS_REFRESH_LOOKBACK_DAYS complete days (unchanged days are skipped), "
-        "then `transform_after_ingest` builds, checks and publishes."
-    ),
-)
-def daily_refresh(context: ScheduleEvaluationContext) -> RunRequest:
-    today = context.scheduled_execution_time.date()
-    lookback = get_settings().refresh_lookback_days
-    first, last = today - timedelta(days=lookback), today - timedelta(days=1)
-    window = window_run_config(first, last)
-    return RunRequest(run_key=f"daily-{today.isoformat()}", run_config=window)
+def build_daily_refresh(cron: str) -> ScheduleDefinition:
+    """The daily schedule at `cron` (CS_REFRESH_CRON: a definition-time setting, read once in
+    definitions.py); its lookback and the run's `as_of` come from the `run_config` resource."""
+
+    @schedule(
+        name="daily_refresh",
+        job=ingest_job,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        default_status=DefaultScheduleStatus.RUNNING,
+        description=(
+            "Ingest the last CS_REFRESH_LOOKBACK_DAYS complete days (unchanged days are "
+            "skipped), then `transform_after_ingest` builds, checks and publishes."
+        ),
+    )
+    def daily_refresh(context: ScheduleEvaluationContext, run_config: RunConfig) -> RunRequest:
+        today = context.scheduled_execution_time.date()
+        lookback = run_config.refresh_lookback_days
+        first, last = today - timedelta(days=lookback), today - timedelta(days=1)
+        return RunRequest(
+            run_key=f"daily-{today.isoformat()}",
+            run_config=window_run_config(first, last),
+            tags=run_config.launch_tags(today),
+        )
+
+    return daily_refresh
 
 
 # --- landing sensor ---------------------------------------------------------------------------
@@ -142,16 +153,23 @@ def consecutive_ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 
 def changed_day_requests(
-    landing: dict[date, list[FileKey]], current: dict[str, str], known: dict[str, str]
+    landing: dict[date, list[FileKey]],
+    current: dict[str, str],
+    known: dict[str, str],
+    tags: dict[str, str] | None = None,
 ) -> list[RunRequest]:
     """One run request per stretch of consecutive days whose digest (`current`, of `landing`)
-    differs from `known`, keyed by the stretch's files."""
+    differs from `known`, keyed by the stretch's files, each with `tags` (its `as_of`)."""
     changed = [date.fromisoformat(d) for d, digest in current.items() if known.get(d) != digest]
     requests = []
     for first, last in consecutive_ranges(changed):
         files = [f for day, day_files in landing.items() if first <= day <= last for f in day_files]
         requests.append(
-            RunRequest(run_key=f"files-{_digest(files)}", run_config=window_run_config(first, last))
+            RunRequest(
+                run_key=f"files-{_digest(files)}",
+                run_config=window_run_config(first, last),
+                tags=tags or {},
+            )
         )
     return requests
 
@@ -167,8 +185,10 @@ def changed_day_requests(
         "what the warehouse has already loaded (raw_load_log)."
     ),
 )
-def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason:
-    settings = get_settings()
+def landing_files(
+    context: SensorEvaluationContext, run_config: RunConfig
+) -> SensorResult | SkipReason:
+    settings = run_config.settings
     if context.cursor:
         known = json.loads(context.cursor)
     else:
@@ -178,7 +198,7 @@ def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason
         known = day_digests(loaded)
     landing = landing_files_by_day(settings.landing_dir)
     cursor = day_digests(landing)
-    requests = changed_day_requests(landing, cursor, known)
+    requests = changed_day_requests(landing, cursor, known, run_config.launch_tags())
     if not requests:
         return SensorResult(
             skip_reason="No new or changed landing files.", cursor=json.dumps(cursor)
@@ -202,7 +222,9 @@ def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason
     default_status=DefaultSensorStatus.RUNNING,
     description="After a successful ingestion: dbt build (incremental), checks, publication.",
 )
-def transform_after_ingest(context: RunStatusSensorContext) -> RunRequest | SkipReason:
+def transform_after_ingest(
+    context: RunStatusSensorContext, run_config: RunConfig
+) -> RunRequest | SkipReason:
     waiting = context.instance.get_run_records(
         RunsFilter(
             job_name=transform_job.name,
@@ -217,9 +239,8 @@ def transform_after_ingest(context: RunStatusSensorContext) -> RunRequest | Skip
         )
     return RunRequest(
         run_key=f"after-ingest-{context.dagster_run.run_id}",
-        tags={"cs/after_ingest_run": context.dagster_run.run_id},
+        tags={"cs/after_ingest_run": context.dagster_run.run_id, **run_config.launch_tags()},
     )
 
 
-SCHEDULES = [daily_refresh]
 SENSORS = [landing_files, transform_after_ingest]

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality.config import QualityConfig
 from data_quality.runner import build_docs_index
 from orchestration.console import heartbeat
 from orchestration.headlines import headline_numbers
@@ -34,7 +33,8 @@ from orchestration.ingest.landing import landing_dates
 from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.refresh_lock import CLI_PID_TAG, recover_abandoned_runs, refresh_lock
-from orchestration.settings import REPO_ROOT, Settings, get_settings
+from orchestration.run_config import AS_OF_TAG
+from orchestration.settings import REPO_ROOT, Settings, get_settings, today_utc
 from orchestration.window import window_run_config
 
 # Dagster's console logger at INFO: progress lines, without the engine's DEBUG chatter.
@@ -84,7 +84,7 @@ def _report_failure(result, stage: str) -> None:
             print(f"FAILED check {where}: {evaluation.description}", file=sys.stderr)
 
 
-def _execute(job_name: str, stage: str, run_config: dict) -> bool:
+def _execute(job_name: str, stage: str, run_config: dict, as_of: date) -> bool:
     started = time.monotonic()
     print("Loading the code location (Dagster, dbt manifest, checks)", flush=True)
     with heartbeat("loading"):
@@ -106,7 +106,8 @@ def _execute(job_name: str, stage: str, run_config: dict) -> bool:
         result = job.execute_in_process(
             instance=instance,
             run_config={**QUIET_RUN_CONFIG, **run_config},
-            tags={CLI_PID_TAG: str(os.getpid())},
+            # The run's `as_of`, settled here once: every step reads it (run_config.py).
+            tags={CLI_PID_TAG: str(os.getpid()), AS_OF_TAG: as_of.isoformat()},
             raise_on_error=False,
         )
     elapsed = time.monotonic() - started
@@ -118,30 +119,38 @@ def _execute(job_name: str, stage: str, run_config: dict) -> bool:
     return result.success
 
 
-def _window(settings: Settings, start: date | None, end: date | None) -> dict:
+def run_as_of(settings: Settings) -> date:
+    """The `as_of` of the run the command launches: CS_AS_OF, else today (UTC), read once."""
+    return settings.as_of or today_utc()
+
+
+def _window(settings: Settings, start: date | None, end: date | None, as_of: date) -> dict:
     """Run config of the landing days to visit; says which days those are."""
     first, last = _landing_range(settings, start, end)
-    print(f"Ingesting landing days {first}..{last} (as of {settings.as_of})", flush=True)
+    print(f"Ingesting landing days {first}..{last} (as of {as_of})", flush=True)
     return window_run_config(start and first, end and last)
 
 
 def ingest(settings: Settings, start: date | None = None, end: date | None = None) -> int:
     """Load the new or changed landing days (within start..end) and check them: one run."""
     ensure_dagster_home(settings)
+    as_of = run_as_of(settings)
     with refresh_lock(settings.warehouse_path):
-        succeeded = _execute("ingest_landing", "ingestion", _window(settings, start, end))
+        window = _window(settings, start, end, as_of)
+        succeeded = _execute("ingest_landing", "ingestion", window, as_of)
     # No publication follows to rebuild the Data Docs index over this run's results.
-    build_docs_index(QualityConfig.from_env())
+    build_docs_index(settings.quality(as_of))
     return 0 if succeeded else 1
 
 
 def refresh(settings: Settings, start: date | None = None, end: date | None = None) -> int:
     """One run: ingestion and its checks, dbt build, mart checks, publication, CS report."""
     ensure_dagster_home(settings)
+    as_of = run_as_of(settings)
     with refresh_lock(settings.warehouse_path):
-        window = _window(settings, start, end)
+        window = _window(settings, start, end, as_of)
         print("Then dbt (staging, intermediate, marts, tests), the checks and the publication")
-        return 0 if _execute("refresh_warehouse", "refresh", window) else 1
+        return 0 if _execute("refresh_warehouse", "refresh", window, as_of) else 1
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
@@ -241,7 +250,8 @@ def summary(settings: Settings) -> int:
     print(f"  serving     {settings.serving_path} (published snapshot for BI tools, read-only)")
     print(f"  report      {settings.report_path} (CS report, open in a browser)")
     print(
-        f"  data docs   {QualityConfig.from_env().docs_index} (quality results, open in a browser)"
+        f"  data docs   {settings.quality(run_as_of(settings)).docs_index} "
+        "(quality results, open in a browser)"
     )
     print(f"  landing     {settings.landing_dir}")
     print(f"  dagster     {settings.dagster_home} (`make dev` opens the UI)")
@@ -260,9 +270,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     args = parser.parse_args(argv)
     settings = get_settings()
-    # `as_of` is settled once: dbt, the checks, the publication and meta.refresh_log all read
-    # it from here, so a refresh that crosses midnight UTC cannot disagree with itself.
-    os.environ["CS_AS_OF"] = settings.as_of.isoformat()
     if args.command == "dagster-home":
         ensure_dagster_home(settings)
         print(settings.dagster_home)

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dagster import Definitions
 
-from orchestration.automation import SCHEDULES, SENSORS
+from orchestration.automation import SENSORS, build_daily_refresh
 from orchestration.console import concise_console_logger
 from orchestration.health import learned_health, learned_health_checks
 from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
 from orchestration.jobs import ingest_job, refresh_job, transform_job
-from orchestration.quality import QualityResource, build_quality_checks
+from orchestration.quality import build_quality_checks
 from orchestration.report import cs_report
 from orchestration.resources import build_resources
 from orchestration.serving import published_warehouse
+from orchestration.settings import get_settings
 from orchestration.transform import dbt_models
+
+# The environment is read here, once, when the code location loads. Everything a run needs
+# reaches its assets, checks, sensors and schedules through the `run_config` resource built from
+# these settings; only what Dagster fixes at definition time is taken from them directly: the
+# schedule's cron, and which checks are declared blocking (CS_DQ_ERRORS promotions).
+SETTINGS = get_settings()
 
 defs = Definitions(
     assets=[
@@ -27,12 +36,15 @@ defs = Definitions(
         published_warehouse,
         cs_report,
     ],
-    asset_checks=[*build_quality_checks(), learned_health_checks],
+    asset_checks=[
+        # as_of plays no part in which checks block
+        *build_quality_checks(declared=SETTINGS.quality(as_of=date.min)),
+        learned_health_checks,
+    ],
     jobs=[ingest_job, transform_job, refresh_job],
-    schedules=SCHEDULES,
+    schedules=[build_daily_refresh(SETTINGS.refresh_cron)],
     sensors=SENSORS,
-    # QualityResource lives in quality.py, which itself builds on resources.py.
-    resources={**build_resources(), "quality": QualityResource()},
+    resources=build_resources(SETTINGS),
     # plain one-line console messages; the UI reads the event log, not the console
     loggers={"console": concise_console_logger},
 )

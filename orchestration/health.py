@@ -47,7 +47,7 @@ from orchestration.health_model import (
 )
 from orchestration.quality import read_only_connection
 from orchestration.resources import WAREHOUSE_POOL
-from orchestration.settings import get_settings
+from orchestration.run_config import RunConfig
 
 MARTS_SCHEMA = "marts"
 OUTCOMES = f"{MARTS_SCHEMA}.fct_account_health_outcomes"
@@ -173,11 +173,11 @@ _SOURCE_KEYS = [
     pool=WAREHOUSE_POOL,
 )
 def learned_health(
-    context: AssetExecutionContext, warehouse: DuckDBResource
+    context: AssetExecutionContext, warehouse: DuckDBResource, run_config: RunConfig
 ) -> Iterator[MaterializeResult]:
     """HLT-3: health weights learned out of time, both scores backtested side by side, and
     the calibrated bands of the score in use (docs/metrics.md, orchestration/health_model.py)."""
-    as_of = get_settings().as_of
+    as_of = run_config.run_as_of
     with warehouse.get_connection() as con:
         shares = band_shares(read_config(con))
         history = read_outcomes(con)

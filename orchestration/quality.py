@@ -29,7 +29,6 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
-    ConfigurableResource,
     MetadataValue,
     multi_asset_check,
 )
@@ -45,35 +44,9 @@ from data_quality.runner import CheckOutcome
 from orchestration.ingest.loader import LoadTarget, days_loaded_by_run
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
+from orchestration.run_config import RunConfig
 
 log = logging.getLogger(__name__)
-
-
-class QualityResource(ConfigurableResource):
-    """Thresholds of the gate; unset fields come from the environment (data_quality/config.py)."""
-
-    as_of: str | None = None
-    extra_currencies: list[str] | None = None
-    docs_dir: str | None = None
-    store_dir: str | None = None
-    freshness_hours: int | None = None
-    volume_band: list[float] | None = None
-    mrr_band: float | None = None
-
-    def config(self) -> QualityConfig:
-        config = QualityConfig.from_env()
-        overrides = {
-            "as_of": date.fromisoformat(self.as_of) if self.as_of else None,
-            "extra_currencies": tuple(self.extra_currencies) if self.extra_currencies else None,
-            "docs_dir": Path(self.docs_dir) if self.docs_dir else None,
-            "store_dir": Path(self.store_dir) if self.store_dir else None,
-            "freshness_hours": self.freshness_hours,
-            "volume_band": tuple(self.volume_band) if self.volume_band else None,
-            "mrr_band": self.mrr_band,
-        }
-        from dataclasses import replace
-
-        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
 
 @contextmanager
@@ -209,17 +182,24 @@ def check_result(
     )
 
 
-def _specs(asset_key: AssetKey, names: list[str]) -> list[AssetCheckSpec]:
-    """The asset-check specs of one asset, from the declarations in data_quality/checks.py."""
-    # Read once when the code location loads: a check promoted to an error by CS_DQ_ERRORS
-    # must be declared blocking for Dagster to hold back what depends on it.
-    config = QualityConfig.from_env()
+def _specs(
+    asset_key: AssetKey, names: list[str], declared: QualityConfig | None
+) -> list[AssetCheckSpec]:
+    """The asset-check specs of one asset, from the declarations in data_quality/checks.py.
+
+    `declared`: the configuration the code location was defined with (definitions.py reads it
+    once): a check promoted to an error by CS_DQ_ERRORS must be declared blocking for Dagster to
+    hold back what depends on it. None: each check's own severity."""
     return [
         AssetCheckSpec(
             name,
             asset=asset_key,
             description=CHECKS[name].description,
-            blocking=config.is_blocking(name, gate_asset_name(asset_key)),
+            blocking=(
+                declared.is_blocking(name, gate_asset_name(asset_key))
+                if declared
+                else CHECKS[name].blocking
+            ),
         )
         for name in names
     ]
@@ -241,7 +221,9 @@ def _selected(
 RAW_CHECKS_NAME = "raw_landing_quality"
 
 
-def raw_quality_checks(targets: Sequence[LoadTarget] = ALL_TARGETS) -> AssetChecksDefinition:
+def raw_quality_checks(
+    targets: Sequence[LoadTarget] = ALL_TARGETS, declared: QualityConfig | None = None
+) -> AssetChecksDefinition:
     """The checks of every raw object in one step: GX's fixed costs (its import, the context,
     the Data Docs build) are paid once per run instead of once per object, and each check is
     still its own result on its own asset in the UI. A run that loaded some objects checks
@@ -253,7 +235,7 @@ def raw_quality_checks(targets: Sequence[LoadTarget] = ALL_TARGETS) -> AssetChec
         specs=[
             spec
             for asset_key, target in by_key.items()
-            for spec in _specs(asset_key, raw_check_names(target))
+            for spec in _specs(asset_key, raw_check_names(target), declared)
         ],
         can_subset=True,
         pool=WAREHOUSE_POOL,
@@ -264,9 +246,9 @@ def raw_quality_checks(targets: Sequence[LoadTarget] = ALL_TARGETS) -> AssetChec
         context: AssetCheckExecutionContext,
         warehouse: DuckDBResource,
         landing: LandingResource,
-        quality: QualityResource,
+        run_config: RunConfig,
     ):
-        config = quality.config()
+        config = run_config.quality()
         checked = {key.asset_key for key in context.selected_asset_check_keys}
         with read_only_connection(warehouse) as con:
             days_by_target = {
@@ -294,12 +276,14 @@ def raw_quality_checks(targets: Sequence[LoadTarget] = ALL_TARGETS) -> AssetChec
     return _check
 
 
-def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
+def mart_quality_check(
+    suite: MartSuite, declared: QualityConfig | None = None
+) -> AssetChecksDefinition:
     asset_key = AssetKey(list(suite.asset_key))
 
     @multi_asset_check(
         name=f"marts_{suite.model}_quality",
-        specs=_specs(asset_key, mart_check_names(suite.model)),
+        specs=_specs(asset_key, mart_check_names(suite.model), declared),
         can_subset=True,
         pool=WAREHOUSE_POOL,
         description=f"Great Expectations suite of `{suite.name}` (data_quality/mart_suites.py).",
@@ -307,9 +291,9 @@ def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
     def _check(
         context: AssetCheckExecutionContext,
         warehouse: DuckDBResource,
-        quality: QualityResource,
+        run_config: RunConfig,
     ):
-        config = quality.config()
+        config = run_config.quality()
         with read_only_connection(warehouse) as con:
             outcomes = run_mart_checks(
                 con, suite, config, run_name=context.run.run_id.split("-")[0]
@@ -319,9 +303,10 @@ def mart_quality_check(suite: MartSuite) -> AssetChecksDefinition:
     return _check
 
 
-def build_quality_checks() -> list[AssetChecksDefinition]:
-    """Every asset check of the gate: one multi-check for the raw landing objects, one per mart."""
+def build_quality_checks(declared: QualityConfig | None = None) -> list[AssetChecksDefinition]:
+    """Every asset check of the gate: one multi-check for the raw landing objects, one per mart
+    (`declared`: the configuration their blocking flags are declared with)."""
     return [
-        raw_quality_checks(),
-        *(mart_quality_check(suite) for suite in MART_SUITES),
+        raw_quality_checks(declared=declared),
+        *(mart_quality_check(suite, declared) for suite in MART_SUITES),
     ]

@@ -1,8 +1,7 @@
-"""Resources, configured from the environment (orchestration.settings)."""
+"""Resources, configured from the settings (orchestration/settings.py), built once."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,7 +10,8 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings, get_settings
+from orchestration.run_config import RUN_CONFIG_RESOURCE, RunConfig
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.window import WINDOW_RESOURCE, IngestWindow
 
 # Dagster concurrency pool of every asset that writes the working warehouse: DuckDB admits
@@ -31,14 +31,12 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
 
 
-def build_resources(settings: Settings | None = None) -> dict[str, object]:
-    settings = settings or get_settings()
+def build_resources(settings: Settings) -> dict[str, object]:
+    """Every resource of the code location, from one `Settings` (read once, definitions.py).
+    The dbt process gets its environment from `run_config` (transform.py), not from here."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    # dbt's profile reads the warehouse path from the environment (dbt_project/profiles.yml).
-    os.environ["CS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    # ... and the Spark target's folder (raw Parquet, tables, metastore).
-    os.environ["CS_SPARK_DIR"] = str(settings.spark_dir)
     return {
+        RUN_CONFIG_RESOURCE: RunConfig.from_settings(settings),
         "warehouse": DuckDBResource(
             database=str(settings.warehouse_path),
             connection_config={"memory_limit": settings.duckdb_memory_limit},

@@ -31,9 +31,8 @@ from data_quality.runner import build_docs_index
 from orchestration.check_warnings import standing_warnings
 from orchestration.health import learned_health_checks
 from orchestration.health_model import TABLES as PYTHON_MARTS
-from orchestration.quality import QualityResource
 from orchestration.resources import WAREHOUSE_POOL
-from orchestration.settings import get_settings
+from orchestration.run_config import RunConfig
 from orchestration.transform import MANIFEST_PATH, dbt_models, newest_run_results
 
 MARTS_SCHEMA = "marts"
@@ -214,9 +213,9 @@ MART_DOCS = sorted(mart_docs() + python_mart_docs(), key=lambda mart: mart.name)
     ),
 )
 def published_warehouse(
-    context: AssetExecutionContext, warehouse: DuckDBResource, quality: QualityResource
+    context: AssetExecutionContext, warehouse: DuckDBResource, run_config: RunConfig
 ) -> MaterializeResult:
-    settings = get_settings()
+    settings = run_config.settings
     checks = _dbt_test_summary()
     warnings = standing_warnings(context.instance, _declared_check_keys())
     checks["warnings"] = len(warnings)
@@ -231,7 +230,7 @@ def published_warehouse(
     for warning in warnings:
         context.log.warning(f"{warning['asset']}: {warning['check']}: {warning['description']}")
     # The checks of this run built their own pages; the index over all of them is built once.
-    docs_index = build_docs_index(quality.config())
+    docs_index = build_docs_index(run_config.quality())
     return MaterializeResult(
         metadata={
             "serving_path": MetadataValue.path(str(settings.serving_path)),

@@ -5,7 +5,7 @@
 | CS_LANDING_DIR      | data/landing                 | folder of source exports (LANDING.md layout)|
 | CS_WAREHOUSE_PATH   | data/warehouse.duckdb        | the working warehouse (one writer)          |
 | CS_SERVING_PATH     | data/serving.duckdb          | the published file BI tools read            |
-| CS_AS_OF            | today (UTC)                  | the refresh date; "current" means this day  |
+| CS_AS_OF            | the run's launch day (UTC)   | the refresh date; "current" means this day  |
 | CS_REPORT_DIR       | data/report                  | the CS report folder (index.html, accounts/)|
 | CS_REFRESH_CRON     | 0 3 * * *                    | daily refresh schedule (cron, UTC)          |
 | CS_REFRESH_LOOKBACK_DAYS | 3                       | days the scheduled refresh (re)ingests      |
@@ -29,23 +29,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from data_quality.config import QualityConfig, quality_changes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
-def _path(env: Mapping[str, str], name: str, default: str) -> Path:
-    path = Path(env.get(name) or default).expanduser()
+def _path(value: str) -> Path:
+    path = Path(value).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-def _date(env: Mapping[str, str], name: str) -> date | None:
-    value = env.get(name)
-    if not value:
-        return None
+def _date(env: Mapping[str, str], name: str) -> date:
+    value = env[name]
     try:
         return date.fromisoformat(value)
     except ValueError as error:
@@ -55,8 +55,7 @@ def _date(env: Mapping[str, str], name: str) -> date | None:
 DBT_TARGETS = ("dev", "spark")
 
 
-def _dbt_target(env: Mapping[str, str]) -> str:
-    value = env.get("CS_DBT_TARGET") or "dev"
+def _dbt_target(value: str) -> str:
     if value not in DBT_TARGETS:
         raise ValueError(
             f"CS_DBT_TARGET={value!r} is not a dbt target; expected one of {DBT_TARGETS}"
@@ -64,32 +63,44 @@ def _dbt_target(env: Mapping[str, str]) -> str:
     return value
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name)
-    if not value:
-        return default
+def _positive_int(env: Mapping[str, str], name: str) -> int:
+    value = env[name]
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{name}={value!r} is not a whole number of days (1 or more)")
     return int(value)
 
 
+def today_utc() -> date:
+    """The clock: today's date in UTC. Read once per run, when the run is launched (a run tag,
+    orchestration/run_config.py), never by the steps of a run."""
+    return datetime.now(UTC).date()
+
+
 @dataclass(frozen=True)
 class Settings:
-    landing_dir: Path
-    warehouse_path: Path
-    serving_path: Path
-    as_of: date
-    dagster_home: Path
+    """Every setting with its default: the defaults are these field defaults and nowhere else
+    (`from_env` only overrides the variables that are set; README's table is tested against
+    them, tests/orchestration/test_settings.py)."""
+
+    landing_dir: Path = REPO_ROOT / "data" / "landing"
+    warehouse_path: Path = REPO_ROOT / "data" / "warehouse.duckdb"
+    serving_path: Path = REPO_ROOT / "data" / "serving.duckdb"
+    # CS_AS_OF pins the refresh date; None: each run settles on the day it is launched (UTC).
+    as_of: date | None = None
+    dagster_home: Path = REPO_ROOT / ".dagster_home"
     report_dir: Path = REPO_ROOT / "data" / "report"
     refresh_cron: str = "0 3 * * *"
     refresh_lookback_days: int = 3
     # DuckDB takes 80% of RAM by default; capped, big sorts and joins spill to <warehouse>.tmp
-    # instead, so a refresh fits a laptop beside the Python processes (dbt reads the same
-    # variable in profiles.yml). 2.5 GB keeps the medium benchmark's refresh, dbt and Dagster
-    # together, under 4 GB (3.6 GB; 4.1 GB with 3 GB) at the same speed.
+    # instead, so a refresh fits a laptop beside the Python processes (dbt gets the same value
+    # as CS_DUCKDB_MEMORY_LIMIT, profiles.yml). 2.5 GB keeps the medium benchmark's refresh,
+    # dbt and Dagster together, under 4 GB (3.6 GB; 4.1 GB with 3 GB) at the same speed.
     duckdb_memory_limit: str = "2560MB"
     dbt_target: str = "dev"
     spark_dir: Path = REPO_ROOT / "data" / "spark"
+    # The gate's thresholds as set (CS_DQ_* variables, validated); their defaults are
+    # data_quality.config.QualityConfig's field defaults.
+    quality_variables: tuple[tuple[str, str], ...] = ()
 
     @property
     def report_path(self) -> Path:
@@ -118,20 +129,40 @@ class Settings:
                 "CS_REPORT_PATH is no longer read: the CS report is a folder now; set "
                 "CS_REPORT_DIR (default data/report) instead"
             )
-        return cls(
-            landing_dir=_path(env, "CS_LANDING_DIR", "data/landing"),
-            warehouse_path=_path(env, "CS_WAREHOUSE_PATH", "data/warehouse.duckdb"),
-            serving_path=_path(env, "CS_SERVING_PATH", "data/serving.duckdb"),
-            as_of=_date(env, "CS_AS_OF") or datetime.now(UTC).date(),
-            dagster_home=_path(env, "DAGSTER_HOME", ".dagster_home"),
-            report_dir=_path(env, "CS_REPORT_DIR", "data/report"),
-            refresh_cron=env.get("CS_REFRESH_CRON") or "0 3 * * *",
-            refresh_lookback_days=_positive_int(env, "CS_REFRESH_LOOKBACK_DAYS", 3),
-            duckdb_memory_limit=env.get("CS_DUCKDB_MEMORY_LIMIT") or "2560MB",
-            dbt_target=_dbt_target(env),
-            spark_dir=_path(env, "CS_SPARK_DIR", "data/spark"),
-        )
+        paths = {
+            "landing_dir": "CS_LANDING_DIR",
+            "warehouse_path": "CS_WAREHOUSE_PATH",
+            "serving_path": "CS_SERVING_PATH",
+            "dagster_home": "DAGSTER_HOME",
+            "report_dir": "CS_REPORT_DIR",
+            "spark_dir": "CS_SPARK_DIR",
+        }
+        changes: dict[str, object] = {
+            field: _path(env[name]) for field, name in paths.items() if env.get(name)
+        }
+        if env.get("CS_AS_OF"):
+            changes["as_of"] = _date(env, "CS_AS_OF")
+        if env.get("CS_REFRESH_CRON"):
+            changes["refresh_cron"] = env["CS_REFRESH_CRON"]
+        if env.get("CS_REFRESH_LOOKBACK_DAYS"):
+            changes["refresh_lookback_days"] = _positive_int(env, "CS_REFRESH_LOOKBACK_DAYS")
+        if env.get("CS_DUCKDB_MEMORY_LIMIT"):
+            changes["duckdb_memory_limit"] = env["CS_DUCKDB_MEMORY_LIMIT"]
+        if env.get("CS_DBT_TARGET"):
+            changes["dbt_target"] = _dbt_target(env["CS_DBT_TARGET"])
+        variables = tuple(sorted((k, v) for k, v in env.items() if k.startswith("CS_DQ_") and v))
+        if variables:
+            quality_changes(dict(variables))  # refused now, with the variable named
+            changes["quality_variables"] = variables
+        return cls(**changes)
+
+    def quality(self, as_of: date) -> QualityConfig:
+        """The gate's configuration for a run of `as_of`."""
+        return replace(QualityConfig(as_of=as_of), **quality_changes(dict(self.quality_variables)))
 
 
 def get_settings() -> Settings:
+    """The settings of this process's environment. Read by the command line and the code
+    location's definition (definitions.py) only; assets, checks, sensors and schedules get
+    them from the `run_config` resource (orchestration/run_config.py)."""
     return Settings.from_env()

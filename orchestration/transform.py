@@ -22,7 +22,8 @@ from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetObserv
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL
-from orchestration.settings import DBT_PROJECT_DIR, Settings, get_settings
+from orchestration.run_config import RunConfig
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.spark_output import mirror_spark_tables
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -116,16 +117,19 @@ DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
     dagster_dbt_translator=WarehouseDbtTranslator(),
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, run_config: RunConfig
+) -> Iterator[Any]:
     """Staging, intermediate and mart models of `dbt_project/`, built and tested by dbt."""
-    settings = get_settings()
+    settings = run_config.settings
     log_path = dbt_log_path(settings)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     context.log.info(f"dbt build: {len(context.selected_asset_keys)} models; node log {log_path}")
-    # The date this run settled on, for the dbt process (macros/as_of.sql reads it).
-    os.environ["CS_AS_OF"] = settings.as_of.isoformat()
     with log_path.open("w") as log, contextlib.redirect_stdout(DbtOutput(log, sys.stdout)) as out:
-        for event in dbt.cli(list(DBT_BUILD_ARGS), context=context).stream():
+        # The date this run settled on (macros/as_of.sql), the warehouse, memory limit, engine.
+        with process_environment(run_config.dbt_environment()):
+            invocation = dbt.cli(list(DBT_BUILD_ARGS), context=context)
+        for event in invocation.stream():
             # dagster-dbt reports a test that is not a check as an observation of each model
             # it reads: bookkeeping nobody reads (the result is in run_results and the log).
             if not isinstance(event, AssetObservation):
@@ -136,6 +140,26 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
             mirrored = mirror_spark_tables(con, settings.spark_warehouse_dir)
         context.log.info(f"Spark output: {len(mirrored)} tables readable from the warehouse")
     prune_invocation_folders(MANIFEST_PATH.parent)
+
+
+@contextlib.contextmanager
+def process_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` in os.environ while dbt's process starts, restored afterwards.
+
+    The one write to os.environ left: dagster-dbt 0.29's `DbtCliResource.cli` has no `env`
+    parameter; it builds the dbt process's environment from `os.environ.copy()` (and parses the
+    profile in this process), so the run's settings reach dbt only through it. Scoped to the
+    call that starts the process: nothing else of the run reads it."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def dbt_log_path(settings: Settings) -> Path:

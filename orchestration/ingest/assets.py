@@ -30,7 +30,7 @@ from orchestration.ingest.parquet_handoff import hand_off
 from orchestration.ingest.raw_schema import QUARANTINE_TABLE, create_raw_tables
 from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
-from orchestration.settings import get_settings
+from orchestration.run_config import RunConfig
 from orchestration.window import IngestWindow
 
 _FILE_TABLE_ROWS = 30
@@ -112,6 +112,7 @@ def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefiniti
         warehouse: DuckDBResource,
         landing: LandingResource,
         ingest_window: IngestWindow,
+        run_config: RunConfig,
     ) -> MaterializeResult:
         first, last = ingest_window.bounds()
         context.log.debug(f"{spec.key}: visiting the day folders of {ingest_window.label()}")
@@ -130,7 +131,7 @@ def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefiniti
                 reload_runs=retry,
                 on_progress=context.log.info,
             )
-            settings = get_settings()
+            settings = run_config.settings
             if settings.on_spark:
                 handoff = hand_off(
                     con,

@@ -22,7 +22,7 @@ pages), build (templates, writing the folder).
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.report.build import write_report
-from orchestration.settings import get_settings
+from orchestration.run_config import RunConfig
 
 __all__ = ["cs_report", "write_report"]
 
@@ -42,8 +42,8 @@ __all__ = ["cs_report", "write_report"]
         "from the published serving file, so it only ever shows checked numbers."
     ),
 )
-def cs_report(context: AssetExecutionContext) -> MaterializeResult:
-    settings = get_settings()
+def cs_report(context: AssetExecutionContext, run_config: RunConfig) -> MaterializeResult:
+    settings = run_config.settings
     counts = write_report(settings.serving_path, settings.report_dir)
     context.log.info(
         f"Wrote the CS report to {settings.report_path} ({counts['account_pages']} account pages)"

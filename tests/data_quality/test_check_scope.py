@@ -12,8 +12,9 @@ from dq_data import AS_OF, DAY, feedback, write_clean_landing
 
 from orchestration.ingest.assets import build_ingestion_asset
 from orchestration.ingest.targets import TARGETS_BY_KEY
-from orchestration.quality import QualityResource, raw_quality_checks
+from orchestration.quality import raw_quality_checks
 from orchestration.resources import LandingResource
+from orchestration.run_config import RunConfig
 from orchestration.window import IngestWindow
 
 TARGET = TARGETS_BY_KEY["hubspot/feedback_submissions"]
@@ -30,8 +31,12 @@ def test_raw_checks_validate_the_days_their_run_loaded(tmp_path, landing, config
         "warehouse": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
         "landing": LandingResource(landing_dir=str(landing.root)),
         "ingest_window": IngestWindow(),
-        "quality": QualityResource(
-            as_of=AS_OF.isoformat(), docs_dir=str(config.docs_dir), store_dir=str(config.store_dir)
+        "run_config": RunConfig.from_env(
+            {
+                "CS_AS_OF": AS_OF.isoformat(),
+                "CS_DQ_DOCS_DIR": str(config.docs_dir),
+                "CS_DQ_STORE_DIR": str(config.store_dir),
+            }
         ),
     }
 

@@ -12,7 +12,6 @@ from dq_data import AS_OF, DAY, create_clean_marts, feedback, write_clean_landin
 from site_links import dead_links
 
 from data_quality import runner
-from data_quality.config import QualityConfig
 from data_quality.frames import Days
 from data_quality.gate import run_mart_checks, run_raw_checks_of
 from data_quality.mart_suites import MART_SUITES
@@ -21,12 +20,13 @@ from orchestration.ingest.assets import build_ingestion_asset
 from orchestration.ingest.loader import load_landing
 from orchestration.ingest.targets import ALL_TARGETS, TARGETS_BY_KEY
 from orchestration.quality import (
-    QualityResource,
     build_quality_checks,
     check_result,
     raw_quality_checks,
 )
 from orchestration.resources import LandingResource
+from orchestration.run_config import RunConfig
+from orchestration.settings import Settings
 from orchestration.window import IngestWindow
 from tests.browser import render
 
@@ -121,17 +121,17 @@ def test_every_asset_check_is_declared_with_its_blocking_flag():
     assert {k[0] for k in specs} >= {f"{t.spec.schema}/{t.spec.object}" for t in ALL_TARGETS}
 
 
-def test_warnings_can_be_promoted_to_errors_per_asset(monkeypatch):
-    monkeypatch.setenv("CS_DQ_ERRORS", "hubspot/companies:freshness, volume")
+def test_warnings_can_be_promoted_to_errors_per_asset():
+    settings = Settings.from_env({"CS_DQ_ERRORS": "hubspot/companies:freshness, volume"})
+    config = settings.quality(AS_OF)
     specs = {
         (spec.asset_key.to_user_string(), spec.name): spec.blocking
-        for checks in build_quality_checks()
+        for checks in build_quality_checks(declared=config)
         for spec in checks.check_specs
     }
     assert specs[("raw_hubspot/companies", "freshness")]
     assert not specs[("raw_hubspot/tickets", "freshness")]
     assert specs[("raw_segment/events", "volume")]
-    config = QualityConfig.from_env()
     stale = _outcome("freshness", False)
     companies = AssetKey(["raw_hubspot", "companies"])
     tickets = AssetKey(["raw_hubspot", "tickets"])
@@ -141,7 +141,7 @@ def test_warnings_can_be_promoted_to_errors_per_asset(monkeypatch):
 
 def test_an_unknown_promoted_check_is_named_in_the_error():
     with pytest.raises(ValueError, match="hubspot/companies:fresh names no check"):
-        QualityConfig.from_env({"CS_DQ_ERRORS": "hubspot/companies:fresh"})
+        Settings.from_env({"CS_DQ_ERRORS": "hubspot/companies:fresh"})
 
 
 @pytest.mark.parametrize(("nps", "blocked"), [("9", False), ("11", True)])
@@ -162,10 +162,12 @@ def test_blocking_check_failure_stops_the_downstream_asset(tmp_path, landing, co
             "warehouse": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
             "landing": LandingResource(landing_dir=str(landing.root)),
             "ingest_window": IngestWindow(start=DAY, end=DAY),
-            "quality": QualityResource(
-                as_of=AS_OF.isoformat(),
-                docs_dir=str(config.docs_dir),
-                store_dir=str(config.store_dir),
+            "run_config": RunConfig.from_env(
+                {
+                    "CS_AS_OF": AS_OF.isoformat(),
+                    "CS_DQ_DOCS_DIR": str(config.docs_dir),
+                    "CS_DQ_STORE_DIR": str(config.store_dir),
+                }
             ),
         },
         raise_on_error=False,

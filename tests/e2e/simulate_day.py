@@ -19,7 +19,8 @@ from dagster import (
 
 from orchestration.automation import landing_files, transform_after_ingest
 from orchestration.cli import QUIET_RUN_CONFIG, ensure_dagster_home
-from orchestration.definitions import defs
+from orchestration.definitions import SETTINGS, defs
+from orchestration.run_config import RunConfig
 from orchestration.settings import get_settings
 from orchestration.window import window_of
 
@@ -36,8 +37,9 @@ def _run(instance: DagsterInstance, job_name: str, request: RunRequest):
 def main() -> dict:
     ensure_dagster_home(get_settings())
     account: dict = {"ingestions": [], "transformations": []}
+    resources = {"run_config": RunConfig.from_settings(SETTINGS)}
     with DagsterInstance.get() as instance:
-        tick = landing_files(build_sensor_context(instance=instance, definitions=defs))
+        tick = landing_files(build_sensor_context(instance=instance, resources=resources))
         account["requested"] = [
             {"window": window_of(r.run_config), "run_key": r.run_key} for r in tick.run_requests
         ]
@@ -51,13 +53,16 @@ def main() -> dict:
                 dagster_event=ingested.get_run_success_event(),
                 dagster_instance=instance,
                 dagster_run=ingested.dagster_run,
+                resources=resources,
             )
             follow_up = transform_after_ingest(context)
             if isinstance(follow_up, RunRequest):
                 account["transformations"].append(
                     _run(instance, "transform_warehouse", follow_up).success
                 )
-        again = landing_files(build_sensor_context(instance=instance, cursor=tick.cursor))
+        again = landing_files(
+            build_sensor_context(instance=instance, cursor=tick.cursor, resources=resources)
+        )
         account["requested_on_next_tick"] = len(again.run_requests)
     return account
 

@@ -25,13 +25,14 @@ from dagster import (
 )
 
 from orchestration.automation import (
+    build_daily_refresh,
     consecutive_ranges,
-    daily_refresh,
     landing_files,
     transform_after_ingest,
 )
 from orchestration.ingest.loader import load_landing
 from orchestration.jobs import ingest_job, transform_job
+from orchestration.run_config import AS_OF_TAG, RunConfig
 from orchestration.settings import Settings
 from orchestration.window import window_of
 
@@ -67,10 +68,15 @@ def test_daily_schedule_ingests_the_lookback_days_before_the_tick(monkeypatch):
     monkeypatch.setenv("CS_REFRESH_LOOKBACK_DAYS", "3")
     tick = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
-    request = daily_refresh(build_schedule_context(scheduled_execution_time=tick))
+    daily_refresh = build_daily_refresh("0 3 * * *")
+    context = build_schedule_context(
+        scheduled_execution_time=tick, resources={"run_config": RunConfig.from_env()}
+    )
+    request = daily_refresh(context)
 
     assert _days(request) == ("2026-11-20", "2026-11-22")
     assert request.run_key == "daily-2026-11-23"
+    assert request.tags[AS_OF_TAG] == "2026-11-23"  # the tick's day, for every step of the run
     assert daily_refresh.job_name == ingest_job.name
     assert daily_refresh.execution_timezone == "UTC"
     assert daily_refresh.cron_schedule == "0 3 * * *"
@@ -100,7 +106,10 @@ def sensed(tmp_path, landing, monkeypatch):
 
 def _tick(cursor: str | None):
     with DagsterInstance.ephemeral() as instance:
-        return landing_files(build_sensor_context(instance=instance, cursor=cursor))
+        context = build_sensor_context(
+            instance=instance, cursor=cursor, resources={"run_config": RunConfig.from_env()}
+        )
+        return landing_files(context)
 
 
 def test_landing_sensor_seeds_its_cursor_from_the_warehouse_and_requests_new_days(sensed):
@@ -184,6 +193,7 @@ def test_a_successful_ingestion_requests_one_transformation():
                 dagster_event=result.get_run_success_event(),
                 dagster_instance=instance,
                 dagster_run=result.dagster_run,
+                resources={"run_config": RunConfig.from_env()},
             )
             return transform_after_ingest(context)
 

@@ -18,6 +18,7 @@ from orchestration.ingest.billing import STRIPE_ASSETS
 from orchestration.ingest.crm import HUBSPOT_ASSETS
 from orchestration.ingest.product import SEGMENT_ASSETS
 from orchestration.resources import LandingResource
+from orchestration.run_config import RunConfig
 from orchestration.window import IngestWindow
 from tests.conftest import Landing
 
@@ -59,6 +60,7 @@ def ingest(instance: DagsterInstance, landing, warehouse) -> tuple[Counter, dict
             "warehouse": DuckDBResource(database=str(warehouse)),
             "landing": LandingResource(landing_dir=str(landing.root)),
             "ingest_window": IngestWindow(),
+            "run_config": RunConfig.from_env({"CS_LANDING_DIR": str(landing.root)}),
         },
     )
     records = instance.all_logs(result.run_id)
