@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration import run_config as run_config_module
 from orchestration import settings as settings_module
+from orchestration.resources import dbt_executable
 from orchestration.run_config import AS_OF_TAG, RunConfig, settle_as_of
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.transform import dbt_models
@@ -84,7 +85,9 @@ def test_a_run_crossing_midnight_keeps_the_as_of_it_was_launched_with(tmp_path, 
             [dbt_models, after_dbt],
             resources={
                 "run_config": run_config,
-                "dbt": RecordingDbt(project_dir=str(DBT_PROJECT_DIR)),
+                "dbt": RecordingDbt(
+                    project_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+                ),
             },
             instance=instance,
             tags=tags,
