@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -90,13 +92,16 @@ class Page:
     def __enter__(self) -> Page:
         from websockets.sync.client import connect  # with dagster-webserver (uvicorn[standard])
 
-        self._profile = tempfile.TemporaryDirectory()
+        # Chromium's helper processes may still write to the profile for a moment after the
+        # browser is killed: the profile's removal must not fail the test that used it.
+        self._profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         flags = [f for f in CHROMIUM_FLAGS if not f.startswith("--virtual-time-budget")]
         self._process = subprocess.Popen(
             [chromium(), *flags, f"--user-data-dir={self._profile.name}",
              "--remote-debugging-port=0", "--window-size=1400,1000", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped with all its helpers
         )  # fmt: skip
         try:
             port = self._devtools_port(Path(self._profile.name) / "DevToolsActivePort")
@@ -119,7 +124,8 @@ class Page:
         self._stop()
 
     def _stop(self) -> None:
-        self._process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)
         self._process.wait(timeout=30)
         self._profile.cleanup()
 
