@@ -189,7 +189,9 @@ def _nps_headline(nps: pd.DataFrame) -> Headline | None:
     previous, previous_responses = _nps(earlier) if not earlier.empty else (None, 0)
     if score is not None and previous is not None:
         span = month_span(earlier["month"].iloc[0], earlier["month"].iloc[-1])
-        change = f"{score - previous:+.0f} vs {span} ({previous_responses:,} responses)"
+        # The difference of the scores as shown (whole numbers): never "-0" for 6.8 vs 7.1.
+        shown = round(score) - round(previous)
+        change = f"{shown:+d} vs {span} ({previous_responses:,} responses)"
     note = "small sample" if responses < SMALL_SAMPLE else ""
     return Headline("NPS", value, period, change, note)
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
+from orchestration import headlines
 from orchestration.headlines import headline_numbers, month_span
 from orchestration.health_model import CALIBRATED_TABLE
 
@@ -186,3 +188,20 @@ def test_periods_name_their_months_with_an_en_dash() -> None:
     assert month_span("2026-09-01", "2026-11-01") == "Sep\u2013Nov 2026"
     assert month_span("2025-12-01", "2026-02-01") == "Dec 2025\u2013Feb 2026"
     assert month_span("2026-11-01", "2026-11-01") == "Nov 2026"
+
+
+def test_the_nps_change_is_the_difference_of_the_scores_shown():
+    months = pd.date_range("2025-01-01", periods=6, freq="MS")
+    # Jan..Mar: 60 responses, 19 promoters, 15 detractors -> NPS 6.7 (shown 7);
+    # Apr..Jun: 60 responses, 19 promoters, 15 detractors + a 61st passive -> NPS 6.6 (shown 7).
+    nps = pd.DataFrame(
+        {
+            "month": months,
+            "responses": [20, 20, 20, 20, 20, 21],
+            "promoters": [7, 6, 6, 7, 6, 6],
+            "detractors": [5, 5, 5, 5, 5, 5],
+        }
+    )
+    headline = headlines._nps_headline(nps)
+    assert headline.value.startswith("7 ")
+    assert headline.change.startswith(f"+0 vs {month_span(months[0], months[2])} ")
