@@ -2,7 +2,8 @@
 
 The manifest is prepared by `make` (`dbt parse`) before Dagster loads, never parsed at import.
 dbt sources map onto the ingestion assets (`raw_stripe/customers`, ...) so the UI shows
-raw -> staging -> intermediate -> marts; dbt tests become asset checks.
+raw -> staging -> intermediate -> marts; the tests of marts and audit models, and every
+warning, become asset checks (`WarehouseDbtTranslator.get_asset_check_spec`).
 """
 
 import contextlib
