@@ -250,11 +250,11 @@ def raw_quality_checks(
     ):
         config = run_config.quality()
         checked = {key.asset_key for key in context.selected_asset_check_keys}
+        chosen = {key: target for key, target in by_key.items() if key in checked}
         with read_only_connection(warehouse) as con:
             days_by_target = {
                 target: days_to_validate(context, con, target, config.as_of)
-                for asset_key, target in by_key.items()
-                if asset_key in checked
+                for target in chosen.values()
             }
             scopes = {
                 target: f"days loaded by this run: {days.label}" if days else "whole table"
@@ -269,9 +269,9 @@ def raw_quality_checks(
                 Path(landing.landing_dir),
                 run_name=context.run.run_id.split("-")[0],
             )
-        for target, scope in scopes.items():
-            asset_key = AssetKey([target.spec.schema, target.spec.object])
-            yield from _selected(context, outcomes[target.spec.key], asset_key, config, scope)
+        for asset_key, target in chosen.items():
+            outcome = outcomes[target.spec.key]
+            yield from _selected(context, outcome, asset_key, config, scopes[target])
 
     return _check
 
