@@ -503,7 +503,7 @@ def _validate_batch(
     for number, rule in enumerate(runnable):
         gx_result = by_id[f"{batch.suite_name}#{number}"]
         outcomes.append(_outcome(batch, rule, gx_result, config.sample_size))
-    key = _result_key(context, batch.suite_name, run_id)
+    key = _result_key(context, batch.suite_name, run_id, result)
     if key is not None:
         _keep_unexpected_rows(context, key, result, config.unexpected_rows_kept)
     return outcomes, key
@@ -558,11 +558,21 @@ def _keep_unexpected_rows(context: Any, key: Any, result: Any, limit: int) -> No
         context.validation_results_store.set(key, result)
 
 
-def _result_key(context: Any, suite_name: str, run_id: Any) -> Any:
-    """The store key GX gave the result of `suite_name` in `run_id` (for its Data Docs page)."""
-    for key in context.validation_results_store.list_keys():
-        if key.expectation_suite_identifier.name == suite_name and key.run_id == run_id:
-            return key
+def _result_key(context: Any, suite_name: str, run_id: Any, result: Any) -> Any:
+    """The store key of `result` (for its Data Docs page), as ValidationDefinition.run built
+    it; built, not searched: listing the store reads every kept result's path, per batch."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    key = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+        run_id=run_id,
+        batch_identifier=result.batch_id,
+    )
+    if context.validation_results_store.has_key(key):
+        return key
     log.warning("no stored validation result of %s in run %s", suite_name, run_id)
     return None
 
