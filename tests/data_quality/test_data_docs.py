@@ -24,7 +24,7 @@ INVOICES = "raw_stripe.invoices"
 ROWS_KEPT = 3
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> tuple[Path, dict[str, dict[str, CheckOutcome]]]:
     assert CHECKS["ranges"].blocking and not CHECKS["known_currencies"].blocking
     config = quality_config(tmp_path_factory.mktemp("docs"), unexpected_rows_kept=ROWS_KEPT)

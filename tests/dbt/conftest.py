@@ -99,7 +99,10 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-@pytest.fixture(scope="module")
+# Session scope, not module: an xdist worker may run other modules' tests between this
+# module's, and pytest tears a module fixture down whenever it leaves the module (CI built
+# this twice).
+@pytest.fixture(scope="session")
 def golden_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The golden landing folder loaded and `dbt build` run as of GOLDEN_AS_OF."""
     work_dir = tmp_path_factory.mktemp("golden")

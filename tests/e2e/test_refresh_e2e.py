@@ -91,7 +91,10 @@ class Project:
             return con.execute(sql).fetchall()
 
 
-@pytest.fixture(scope="module")
+# Session scope, not module: an xdist worker may run other modules' tests between this
+# module's, and pytest tears a module fixture down whenever it leaves the module (CI built
+# this twice).
+@pytest.fixture(scope="session")
 def project(tmp_path_factory) -> Project:
     project = Project(tmp_path_factory.mktemp("e2e"))
     generated = project.run(
@@ -135,7 +138,7 @@ def _succeeded(result: subprocess.CompletedProcess) -> bool:
     return result.returncode == 0
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ingested(project: Project) -> Project:
     """The landing folder ingested once, as `make refresh` does first."""
     result = project.run("-m", "orchestration.cli", "ingest")
@@ -143,7 +146,7 @@ def ingested(project: Project) -> Project:
     return project
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def refreshed(ingested: Project) -> tuple[Project, dict, dict]:
     """A full refresh over the ingested warehouse: raw tables before and after it."""
     before = _raw_snapshot(ingested)

@@ -36,7 +36,7 @@ MRR_AT_STAKE = [column.heading for column in WORKLIST].index("MRR at stake")
 ACCOUNT = [column.heading for column in WORKLIST].index("account")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = report_data()
     data = replace(data, worklist=replace(data.worklist, accounts=worklist_accounts(ACCOUNTS)))

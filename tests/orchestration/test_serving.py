@@ -100,7 +100,7 @@ def _value_sql(data_type: str, column: str) -> str:
     }[data_type]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published_marts(tmp_path_factory) -> tuple[Path, dict[str, list[dict]]]:
     """The serving file with every mart of the manifest, and what was written to each."""
     tmp = tmp_path_factory.mktemp("serving")

@@ -55,7 +55,7 @@ def spark_available() -> None:
     pytest.skip(f"Spark comparison skipped: {reason}")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def golden_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The golden landing folder loaded once: both engines read the same raw rows (the
     lineage columns, `_loaded_at` included, are then equal too)."""
@@ -64,7 +64,7 @@ def golden_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return warehouse
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def duckdb_build(tmp_path_factory: pytest.TempPathFactory, golden_raw: Path) -> Path:
     work_dir = tmp_path_factory.mktemp("duckdb")
     warehouse = work_dir / "warehouse.duckdb"
@@ -78,7 +78,7 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory, golden_raw: Path) -> 
     return warehouse
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark_build(
     tmp_path_factory: pytest.TempPathFactory, golden_raw: Path
 ) -> Iterator[tuple[Path, str]]:
