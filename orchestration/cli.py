@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import json
+import logging
 import os
 import shutil
 import sys
@@ -23,6 +24,7 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -281,5 +283,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return summary(settings)
 
 
+def _exit(status: int) -> NoReturn:
+    """Exit once the work is done and flushed, without the interpreter's module teardown:
+    after a run that validated with Great Expectations, DuckDB's binding (nanobind) finds its
+    module constants still referenced there and prints ~45 lines of "leaked instance" warnings
+    under the summary. The warehouse and Dagster's SQLite files are committed by then."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except SystemExit as stop:  # argparse and the commands' "cannot continue" messages
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+        status = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+    _exit(status)
