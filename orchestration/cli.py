@@ -14,9 +14,9 @@ Refreshes of one warehouse take turns (orchestration.refresh_lock): a second one
 from __future__ import annotations
 
 import argparse
+import atexit
 import filecmp
 import json
-import logging
 import os
 import shutil
 import sys
@@ -95,23 +95,24 @@ def _execute(job_name: str, stage: str, run_config: dict, as_of: date) -> bool:
         from orchestration.definitions import defs
 
         job = defs.resolve_job_def(job_name)
-    instance = DagsterInstance.get()
-    for run_id in recover_abandoned_runs(instance):
-        print(f"Marked run {run_id} failed: its refresh was killed before it finished")
-    graph = job.asset_layer.asset_graph
-    print(
-        f"Starting {job_name}: {len(graph.get_all_asset_keys())} assets, "
-        f"{len(graph.asset_check_keys)} checks (Dagster plans the run first)",
-        flush=True,
-    )
-    with heartbeat(stage):
-        result = job.execute_in_process(
-            instance=instance,
-            run_config={**QUIET_RUN_CONFIG, **run_config},
-            # The run's `as_of`, settled here once: every step reads it (run_config.py).
-            tags={CLI_PID_TAG: str(os.getpid()), AS_OF_TAG: as_of.isoformat()},
-            raise_on_error=False,
+    # Disposed at the end: its SQLite connections close and checkpoint their write-ahead logs.
+    with DagsterInstance.get() as instance:
+        for run_id in recover_abandoned_runs(instance):
+            print(f"Marked run {run_id} failed: its refresh was killed before it finished")
+        graph = job.asset_layer.asset_graph
+        print(
+            f"Starting {job_name}: {len(graph.get_all_asset_keys())} assets, "
+            f"{len(graph.asset_check_keys)} checks (Dagster plans the run first)",
+            flush=True,
         )
+        with heartbeat(stage):
+            result = job.execute_in_process(
+                instance=instance,
+                run_config={**QUIET_RUN_CONFIG, **run_config},
+                # The run's `as_of`, settled here once: every step reads it (run_config.py).
+                tags={CLI_PID_TAG: str(os.getpid()), AS_OF_TAG: as_of.isoformat()},
+                raise_on_error=False,
+            )
     elapsed = time.monotonic() - started
     if not result.success:
         _report_failure(result, stage)
@@ -287,8 +288,9 @@ def _exit(status: int) -> NoReturn:
     """Exit once the work is done and flushed, without the interpreter's module teardown:
     after a run that validated with Great Expectations, DuckDB's binding (nanobind) finds its
     module constants still referenced there and prints ~45 lines of "leaked instance" warnings
-    under the summary. The warehouse and Dagster's SQLite files are committed by then."""
-    logging.shutdown()
+    under the summary. The exit handlers still run; the warehouse and Dagster's SQLite files
+    are committed and closed by then."""
+    atexit._run_exitfuncs()  # what a normal exit runs first (logging, multiprocessing)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
