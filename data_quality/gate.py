@@ -6,7 +6,7 @@ DuckDB connection.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from data_quality.config import QualityConfig
 from data_quality.frames import Days, LandingTarget, RawObject, mart_batch, raw_batch, table_exists
 from data_quality.mart_suites import MART_SUITES_BY_MODEL, MartSuite
 from data_quality.raw_suites import RAW_SUITES_BY_TABLE
-from data_quality.runner import AssetBatches, Batch, CheckOutcome, validate, validate_assets
+from data_quality.runner import AssetBatches, Batch, CheckOutcome, validate_assets
 
 NOTHING_LOADED = "no day loaded by this run: nothing new to validate"
 NOT_EVALUATED = "not evaluated"
@@ -103,21 +103,26 @@ def run_raw_checks_of(
         for target, days in days_by_target.items()
     ]
     validated = validate_assets([plan.to_validate for plan in plans], config, con)
-    return {
-        plan.obj.key: plan.outcomes(found) for plan, found in zip(plans, validated, strict=True)
-    }
+    return {plan.key: plan.outcomes(found) for plan, found in zip(plans, validated, strict=True)}
 
 
 @dataclass
-class _RawPlan:
-    """What to validate for one raw object, and the outcomes decided without validating."""
+class _Plan:
+    """What to validate for one checked asset, and the outcomes decided without validating."""
 
-    obj: RawObject
+    key: str  # the asset as the gate names it: stripe/invoices, fct_mrr
     names: list[str]
     to_validate: AssetBatches
     assembly: _Assembly = field(default_factory=_Assembly)
-    skipped: str | None = None  # why nothing of the object can be checked
+    skipped: str | None = None  # why nothing of the asset can be checked
 
+    def outcomes(self, validated: dict[str, CheckOutcome]) -> dict[str, CheckOutcome]:
+        if self.skipped is not None:
+            return {name: CheckOutcome(name, skipped=self.skipped) for name in self.names}
+        return self.assembly.outcomes(validated, self.names)
+
+
+class _RawPlan(_Plan):
     @classmethod
     def of(
         cls,
@@ -132,8 +137,8 @@ class _RawPlan:
         label = days.label if days else "all"
         nothing = AssetBatches(obj.key, [], f"{run_name} {label}".strip())
         if not table_exists(con, obj.table):
-            return cls(obj, names, nothing, skipped=f"table {obj.table} not loaded yet")
-        plan = cls(obj, names, nothing)
+            return cls(obj.key, names, nothing, skipped=f"table {obj.table} not loaded yet")
+        plan = cls(obj.key, names, nothing)
         plan._assemble(RawScope(con, obj, config, landing_dir, days))
         plan.to_validate = AssetBatches(obj.key, plan.assembly.batches, nothing.run_name)
         return plan
@@ -141,11 +146,15 @@ class _RawPlan:
     def _assemble(self, scope: RawScope) -> None:
         # The suite's rows are a query GX runs in DuckDB; the other batches are small aggregates.
         nothing_loaded = scope.days is not None and scope.days.is_empty
-        suite = RAW_SUITES_BY_TABLE[self.obj.table]
-        suite_batch = None if nothing_loaded else raw_batch(suite, scope.config, scope.days)
+        table = scope.obj.table
+        suite_batch = (
+            None
+            if nothing_loaded
+            else raw_batch(RAW_SUITES_BY_TABLE[table], scope.config, scope.days)
+        )
         if suite_batch is not None:
             self.assembly.batches.append(suite_batch)
-        for check in aggregate_checks("raw", self.obj.table):
+        for check in aggregate_checks("raw", table):
             if nothing_loaded and not check.table_level:
                 continue
             self.assembly.add(check.name, check.batch(scope), suite_batch)
@@ -156,11 +165,6 @@ class _RawPlan:
                 if not CHECKS[name].table_level:
                     self.assembly.decided[name] = CheckOutcome(name, report=NOTHING_LOADED)
 
-    def outcomes(self, validated: dict[str, CheckOutcome]) -> dict[str, CheckOutcome]:
-        if self.skipped is not None:
-            return {name: CheckOutcome(name, skipped=self.skipped) for name in self.names}
-        return self.assembly.outcomes(validated, self.names)
-
 
 def run_mart_checks(
     con: duckdb.DuckDBPyConnection,
@@ -169,15 +173,35 @@ def run_mart_checks(
     run_name: str = "",
 ) -> dict[str, CheckOutcome]:
     """Every check of one mart; all skipped when dbt has not built it yet."""
-    names = mart_check_names(suite.model)
+    return run_mart_checks_of(con, [suite], config, run_name)[suite.model]
+
+
+def run_mart_checks_of(
+    con: duckdb.DuckDBPyConnection,
+    suites: Sequence[MartSuite],
+    config: QualityConfig,
+    run_name: str = "",
+) -> dict[str, dict[str, CheckOutcome]]:
+    """Every check of several marts in one GX validation pass, per model (`fct_mrr`)."""
     con.execute("set TimeZone = 'UTC'")
-    batch = mart_batch(con, suite, config)
-    if batch is None:
-        skipped = f"table {suite.name} not built yet"
-        return {name: CheckOutcome(name, skipped=skipped) for name in names}
-    assembly = _Assembly(batches=[batch])
-    scope = MartScope(con, suite, config)
-    for check in aggregate_checks("mart", suite.name):
-        assembly.add(check.name, check.batch(scope), suite_batch=batch)
-    outcomes = validate(assembly.batches, config, run_name=run_name, asset=suite.model, con=con)
-    return assembly.outcomes(outcomes, names)
+    plans = [_MartPlan.of(con, suite, config, run_name) for suite in suites]
+    validated = validate_assets([plan.to_validate for plan in plans], config, con)
+    return {plan.key: plan.outcomes(found) for plan, found in zip(plans, validated, strict=True)}
+
+
+class _MartPlan(_Plan):
+    @classmethod
+    def of(
+        cls, con: duckdb.DuckDBPyConnection, suite: MartSuite, config: QualityConfig, run_name: str
+    ) -> _MartPlan:
+        names = mart_check_names(suite.model)
+        nothing = AssetBatches(suite.model, [], run_name)
+        batch = mart_batch(con, suite, config)
+        if batch is None:
+            return cls(suite.model, names, nothing, skipped=f"table {suite.name} not built yet")
+        plan = cls(suite.model, names, nothing, _Assembly([batch]))
+        scope = MartScope(con, suite, config)
+        for check in aggregate_checks("mart", suite.name):
+            plan.assembly.add(check.name, check.batch(scope), suite_batch=batch)
+        plan.to_validate = AssetBatches(suite.model, plan.assembly.batches, run_name)
+        return plan

@@ -37,7 +37,12 @@ from dagster_duckdb import DuckDBResource
 from data_quality.checks import CHECKS
 from data_quality.config import QualityConfig
 from data_quality.frames import Days
-from data_quality.gate import mart_check_names, raw_check_names, run_mart_checks, run_raw_checks_of
+from data_quality.gate import (
+    mart_check_names,
+    raw_check_names,
+    run_mart_checks_of,
+    run_raw_checks_of,
+)
 from data_quality.markdown import markdown_table
 from data_quality.mart_suites import MART_SUITES, MartSuite
 from data_quality.runner import CheckOutcome
@@ -276,17 +281,26 @@ def raw_quality_checks(
     return _check
 
 
-def mart_quality_check(
-    suite: MartSuite, declared: QualityConfig | None = None
+MART_CHECKS_NAME = "mart_quality"
+
+
+def mart_quality_checks(
+    suites: Sequence[MartSuite] = MART_SUITES, declared: QualityConfig | None = None
 ) -> AssetChecksDefinition:
-    asset_key = AssetKey(list(suite.asset_key))
+    """The checks of every mart in one step after dbt, for the reasons of the raw checks'."""
+    by_key = {AssetKey(list(suite.asset_key)): suite for suite in suites}
 
     @multi_asset_check(
-        name=f"marts_{suite.model}_quality",
-        specs=_specs(asset_key, mart_check_names(suite.model), declared),
+        name=MART_CHECKS_NAME,
+        specs=[
+            spec
+            for asset_key, suite in by_key.items()
+            for spec in _specs(asset_key, mart_check_names(suite.model), declared)
+        ],
         can_subset=True,
         pool=WAREHOUSE_POOL,
-        description=f"Great Expectations suite of `{suite.name}` (data_quality/mart_suites.py).",
+        description="Great Expectations suites of the marts (data_quality/mart_suites.py), one "
+        "validation pass for all of them.",
     )
     def _check(
         context: AssetCheckExecutionContext,
@@ -294,19 +308,19 @@ def mart_quality_check(
         run_config: RunConfig,
     ):
         config = run_config.quality()
+        checked = {key.asset_key for key in context.selected_asset_check_keys}
+        chosen = {key: suite for key, suite in by_key.items() if key in checked}
         with read_only_connection(warehouse) as con:
-            outcomes = run_mart_checks(
-                con, suite, config, run_name=context.run.run_id.split("-")[0]
+            outcomes = run_mart_checks_of(
+                con, list(chosen.values()), config, run_name=context.run.run_id.split("-")[0]
             )
-        yield from _selected(context, outcomes, asset_key, config)
+        for asset_key, suite in chosen.items():
+            yield from _selected(context, outcomes[suite.model], asset_key, config)
 
     return _check
 
 
 def build_quality_checks(declared: QualityConfig | None = None) -> list[AssetChecksDefinition]:
-    """Every asset check of the gate: one multi-check for the raw landing objects, one per mart
-    (`declared`: the configuration their blocking flags are declared with)."""
-    return [
-        raw_quality_checks(declared=declared),
-        *(mart_quality_check(suite, declared) for suite in MART_SUITES),
-    ]
+    """Every asset check of the gate: one multi-check for the raw landing objects, one for the
+    marts (`declared`: the configuration their blocking flags are declared with)."""
+    return [raw_quality_checks(declared=declared), mart_quality_checks(declared=declared)]
