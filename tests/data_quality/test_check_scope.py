@@ -11,10 +11,10 @@ from dagster_duckdb import DuckDBResource
 from dq_data import AS_OF, DAY, feedback, write_clean_landing
 
 from orchestration.ingest.assets import build_ingestion_asset
-from orchestration.ingest.targets import TARGETS_BY_KEY
 from orchestration.quality import raw_quality_checks
 from orchestration.resources import LandingResource
 from orchestration.run_config import RunConfig
+from orchestration.sources import TARGETS_BY_KEY
 from orchestration.window import IngestWindow
 
 TARGET = TARGETS_BY_KEY["hubspot/feedback_submissions"]
