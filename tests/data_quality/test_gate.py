@@ -149,7 +149,7 @@ def test_blocking_check_failure_stops_the_downstream_asset(tmp_path, landing, co
     write_clean_landing(landing)
     landing.write("hubspot/feedback_submissions", DAY, [feedback("1", "NPS", nps)])
     target = TARGETS_BY_KEY["hubspot/feedback_submissions"]
-    raw = build_ingestion_asset(target, group_name="hubspot")
+    raw = build_ingestion_asset(target, "hubspot", ALL_TARGETS)
     ran: list[bool] = []
 
     @asset(deps=[raw.key])
