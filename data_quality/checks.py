@@ -7,7 +7,7 @@ its batch and report. Everything else is derived from here: the checks of each a
 (orchestration/quality.py), the gate's batches (gate.py) and the table in the README.
 
 Two kinds of check:
-- suite checks (`batch` None) group rules of the suites (raw_suites.py, mart_suites.py); an
+- suite checks (`batch` None) group rules of the suites (raw suites, mart_suites.py); an
   asset has the check when its suite has a rule of it, and its batch is the suite's own query.
 - aggregate checks (`batch` set) build their own batch from the warehouse or the landing
   files (frames.py) for each raw object (`layer="raw"`) or mart (`layer="mart"`) that
@@ -19,7 +19,7 @@ Adding a check is one declaration here, its batch function and its tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -42,8 +42,8 @@ from data_quality.frames import (
     volume_batch,
 )
 from data_quality.markdown import markdown_table as render_markdown_table
-from data_quality.mart_suites import MartSuite
-from data_quality.raw_suites import RAW_SUITES_BY_TABLE
+from data_quality.mart_suites import MART_SUITES, MartSuite
+from data_quality.raw_suites import TableSuite
 from data_quality.rules import Rule
 from data_quality.runner import Batch
 
@@ -292,13 +292,13 @@ def aggregate_checks(layer: Literal["raw", "mart"], table: str) -> list[Check]:
     return [check for check in CHECKS.values() if check.applies(layer, table)]
 
 
-def checks_markdown() -> str:
-    """The README's table of checks."""
+def checks_markdown(raw_suites: Sequence[TableSuite]) -> str:
+    """The README's table of checks (`raw_suites`: every source's, orchestration.sources)."""
     rows = [
         (
             f"`{check.name}`",
             "error" if check.blocking else "warning",
-            _scope(check),
+            _scope(check, raw_suites),
             check.description,
         )
         for check in CHECKS.values()
@@ -306,17 +306,17 @@ def checks_markdown() -> str:
     return render_markdown_table(["check", "blocks", "applies to", "description"], rows)
 
 
-def _scope(check: Check) -> str:
-    from data_quality.mart_suites import MART_SUITES
-
+def _scope(check: Check, raw_suites: Sequence[TableSuite]) -> str:
     if check.layer == "suite":
-        raw = [suite for suite in RAW_SUITES_BY_TABLE.values() if check.name in suite.check_names()]
+        raw = [suite for suite in raw_suites if check.name in suite.check_names()]
         marts = [suite for suite in MART_SUITES if check.name in suite.check_names()]
         counts = [f"{len(raw)} raw objects" if raw else "", f"{len(marts)} marts" if marts else ""]
         return "suites of " + " and ".join(count for count in counts if count)
     if check.applies_to is every_table:
         scope = "every raw object" if check.layer == "raw" else "every mart"
     else:
-        tables = RAW_SUITES_BY_TABLE if check.layer == "raw" else [s.name for s in MART_SUITES]
+        tables = (
+            [s.table for s in raw_suites] if check.layer == "raw" else [s.name for s in MART_SUITES]
+        )
         scope = ", ".join(f"`{table}`" for table in tables if check.applies_to(table))
     return scope + (" (table-level)" if check.table_level else "")

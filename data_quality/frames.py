@@ -26,9 +26,8 @@ from data_quality.mart_suites import MARTS_SCHEMA, MartSuite
 from data_quality.raw_suites import TableSuite
 from data_quality.rules import between, in_set, is_null, not_null, row_count
 from data_quality.runner import Batch
-from orchestration.ingest.exchange_rates import EXPECTED_HEADER
-from orchestration.ingest.landing import PART_FILE, LandingFile, scan_object
-from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
+from landing.files import EXCHANGE_RATES_HEADER, PART_FILE, LandingFile, scan_object
+from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +38,12 @@ class _ObjectNames(Protocol):
 
 
 class LandingTarget(Protocol):
-    """What the gate reads of a loader's target (orchestration.ingest.loader.LoadTarget)."""
+    """What the gate reads of a loader's target (orchestration.ingest.loader.LoadTarget): the
+    object, its files and its raw suite."""
 
     spec: _ObjectNames
     file_pattern: re.Pattern[str] | str
+    suite: TableSuite | None
 
 
 @dataclass(frozen=True)
@@ -401,7 +402,7 @@ def _file_records(con: duckdb.DuckDBPyConnection, landing_file: LandingFile, csv
         lines, header = con.execute(
             "select count(*), count(*) filter (where rn = 1 and trim(line) = ?) from "
             "(select line, row_number() over () as rn from _dq_lines)",
-            [EXPECTED_HEADER],
+            [EXCHANGE_RATES_HEADER],
         ).fetchall()[0]
         return {"lines_in_file": lines, "records_in_file": lines - header, "read_error": None}
     lines, records = con.execute(

@@ -16,19 +16,25 @@ from data_quality.checks import CHECKS, Built, MartScope, RawScope, aggregate_ch
 from data_quality.config import QualityConfig
 from data_quality.frames import Days, LandingTarget, RawObject, mart_batch, raw_batch, table_exists
 from data_quality.mart_suites import MART_SUITES_BY_MODEL, MartSuite
-from data_quality.raw_suites import RAW_SUITES_BY_TABLE
+from data_quality.raw_suites import TableSuite
 from data_quality.runner import AssetBatches, Batch, CheckOutcome, validate_assets
 
 NOTHING_LOADED = "no day loaded by this run: nothing new to validate"
 NOT_EVALUATED = "not evaluated"
 
 
+def raw_suite(target: LandingTarget) -> TableSuite:
+    """The suite its source declared for the target's table."""
+    if target.suite is None:
+        raise ValueError(f"{RawObject.of(target).key}: its target has no raw suite")
+    return target.suite
+
+
 def raw_check_names(target: LandingTarget) -> list[str]:
     """The Dagster checks of one raw object, in report order: its suite's, then the aggregate
     checks declared for it (checks.py)."""
-    table = RawObject.of(target).table
-    names = RAW_SUITES_BY_TABLE[table].check_names()
-    return names + [check.name for check in aggregate_checks("raw", table)]
+    names = raw_suite(target).check_names()
+    return names + [check.name for check in aggregate_checks("raw", RawObject.of(target).table)]
 
 
 def mart_check_names(model: str) -> list[str]:
@@ -99,7 +105,7 @@ def run_raw_checks_of(
     (`stripe/invoices`): GX's fixed costs are paid once for all of them."""
     con.execute("set TimeZone = 'UTC'")
     plans = [
-        _RawPlan.of(con, RawObject.of(target), config, landing_dir, days, run_name)
+        _RawPlan.of(con, target, config, landing_dir, days, run_name)
         for target, days in days_by_target.items()
     ]
     validated = validate_assets([plan.to_validate for plan in plans], config, con)
@@ -122,23 +128,26 @@ class _Plan:
         return self.assembly.outcomes(validated, self.names)
 
 
+@dataclass
 class _RawPlan(_Plan):
+    suite: TableSuite | None = None  # the object's suite, as its source declares it
+
     @classmethod
     def of(
         cls,
         con: duckdb.DuckDBPyConnection,
-        obj: RawObject,
+        target: LandingTarget,
         config: QualityConfig,
         landing_dir: Path | None,
         days: Days | None,
         run_name: str,
     ) -> _RawPlan:
-        names = raw_check_names(obj)
+        obj, suite, names = RawObject.of(target), raw_suite(target), raw_check_names(target)
         label = days.label if days else "all"
         nothing = AssetBatches(obj.key, [], f"{run_name} {label}".strip())
         if not table_exists(con, obj.table):
             return cls(obj.key, names, nothing, skipped=f"table {obj.table} not loaded yet")
-        plan = cls(obj.key, names, nothing)
+        plan = cls(obj.key, names, nothing, suite=suite)
         plan._assemble(RawScope(con, obj, config, landing_dir, days))
         plan.to_validate = AssetBatches(obj.key, plan.assembly.batches, nothing.run_name)
         return plan
@@ -147,11 +156,7 @@ class _RawPlan(_Plan):
         # The suite's rows are a query GX runs in DuckDB; the other batches are small aggregates.
         nothing_loaded = scope.days is not None and scope.days.is_empty
         table = scope.obj.table
-        suite_batch = (
-            None
-            if nothing_loaded
-            else raw_batch(RAW_SUITES_BY_TABLE[table], scope.config, scope.days)
-        )
+        suite_batch = None if nothing_loaded else raw_batch(self.suite, scope.config, scope.days)
         if suite_batch is not None:
             self.assembly.batches.append(suite_batch)
         for check in aggregate_checks("raw", table):

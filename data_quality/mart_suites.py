@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from data_quality.config import QualityConfig
-from data_quality.rules import Rule, between
+from data_quality.rules import NAMING_CONFIG, Rule, between
 
 MARTS_SCHEMA = "marts"
 
@@ -49,9 +49,7 @@ class MartSuite:
         return list(dict.fromkeys(wanted))
 
     def check_names(self) -> list[str]:
-        from data_quality.raw_suites import _NAMING_CONFIG
-
-        names = [r.check for r in self.all_rules(_NAMING_CONFIG, set(self.optional_key))]
+        names = [r.check for r in self.all_rules(NAMING_CONFIG, set(self.optional_key))]
         return list(dict.fromkeys(names))
 
 

@@ -31,11 +31,11 @@ from demo_data.config import Window, make_window, scale_for
 from demo_data.exchange_rates import write_rates
 from demo_data.hubspot import CrmSimulation, owner_records, pipeline_records
 from demo_data.ids import StripeIds, rng_for
-from demo_data.records import ApiRecord, dumps
+from demo_data.records import ApiRecord
 from demo_data.report import REPORT_FILE, GeneratorReport
 from demo_data.segment import SegmentInputs, segment_inputs, write_segment
 from demo_data.stripe.billing import BillingSimulation
-from demo_data.stripe.catalog import Catalog, build_catalog
+from demo_data.stripe.catalog import Catalog, build_catalog, catalog_records
 from demo_data.timeutil import HOUR
 
 SYSTEMS = ("stripe", "hubspot", "segment")
@@ -48,36 +48,12 @@ def _clear(out: Path) -> None:
     (out / REPORT_FILE).unlink(missing_ok=True)
 
 
-def _catalog_records(catalog: Catalog) -> list[ApiRecord]:
-    groups = [
-        ("products", "product.created", list(catalog.products.values())),
-        ("prices", "price.created", list(catalog.prices.values())),
-        ("coupons", "coupon.created", list(catalog.coupons.values())),
-    ]
-    records = []
-    for obj, event_type, bodies in groups:
-        for body in bodies:
-            records.append(
-                ApiRecord(
-                    body["created"],
-                    -1,
-                    len(records),
-                    "stripe",
-                    obj,
-                    body["id"],
-                    dumps(body),
-                    event_type,
-                )
-            )
-    return records
-
-
 def _api_stream(
     accounts: list[Account], catalog: Catalog, window: Window, seed: int, stats: Counter
 ) -> Iterator[ApiRecord]:
     """Every Stripe and HubSpot version of every account, in global time order."""
     streams: list[Iterator[ApiRecord]] = [
-        iter(_catalog_records(catalog)),
+        iter(catalog_records(catalog)),
         iter(pipeline_records(window)),
         iter(owner_records(window, seed)),
     ]

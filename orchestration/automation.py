@@ -45,11 +45,11 @@ from dagster import (
     sensor,
 )
 
-from orchestration.ingest.landing import scan_object
-from orchestration.ingest.raw_schema import LOAD_LOG_TABLE
-from orchestration.ingest.targets import ALL_TARGETS
+from landing.files import scan_object
+from landing.tables import LOAD_LOG_TABLE
 from orchestration.jobs import ingest_job, transform_job
 from orchestration.run_config import RunConfig
+from orchestration.sources import ALL_TARGETS
 from orchestration.window import window_of, window_run_config
 
 SENSOR_INTERVAL_SECONDS = 60

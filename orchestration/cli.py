@@ -29,14 +29,14 @@ from typing import NoReturn
 import duckdb
 
 from data_quality.runner import build_docs_index
+from landing.files import landing_dates
+from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
 from orchestration.console import heartbeat
 from orchestration.headlines import headline_numbers
-from orchestration.ingest.landing import landing_dates
-from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE
-from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.refresh_lock import CLI_PID_TAG, recover_abandoned_runs, refresh_lock
 from orchestration.run_config import AS_OF_TAG
 from orchestration.settings import REPO_ROOT, Settings, get_settings, today_utc
+from orchestration.sources import ALL_TARGETS
 from orchestration.window import window_run_config
 
 # Dagster's console logger at INFO: progress lines, without the engine's DEBUG chatter.

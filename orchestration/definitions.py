@@ -9,15 +9,14 @@ from dagster import Definitions
 from orchestration.automation import SENSORS, build_daily_refresh
 from orchestration.console import concise_console_logger
 from orchestration.health import learned_health, learned_health_checks
-from orchestration.ingest.billing import STRIPE_ASSETS
-from orchestration.ingest.crm import HUBSPOT_ASSETS
-from orchestration.ingest.product import SEGMENT_ASSETS
+from orchestration.ingest.assets import ingestion_assets
 from orchestration.jobs import ingest_job, refresh_job, transform_job
 from orchestration.quality import build_quality_checks
 from orchestration.report import cs_report
 from orchestration.resources import build_resources
 from orchestration.serving import published_warehouse
 from orchestration.settings import get_settings
+from orchestration.sources import ALL_TARGETS
 from orchestration.transform import dbt_models
 
 # The environment is read here, once, when the code location loads. Everything a run needs
@@ -28,9 +27,7 @@ SETTINGS = get_settings()
 
 defs = Definitions(
     assets=[
-        *STRIPE_ASSETS,
-        *HUBSPOT_ASSETS,
-        *SEGMENT_ASSETS,
+        *ingestion_assets(ALL_TARGETS),
         dbt_models,
         learned_health,
         published_warehouse,

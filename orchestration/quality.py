@@ -47,9 +47,9 @@ from data_quality.markdown import markdown_table
 from data_quality.mart_suites import MART_SUITES, MartSuite
 from data_quality.runner import CheckOutcome
 from orchestration.ingest.loader import LoadTarget, days_loaded_by_run
-from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
 from orchestration.run_config import RunConfig
+from orchestration.sources import ALL_TARGETS
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ def raw_quality_checks(
         can_subset=True,
         pool=WAREHOUSE_POOL,
         description="Great Expectations suites of the raw landing tables "
-        "(data_quality/raw_suites.py), one validation pass for all of them.",
+        "(orchestration/sources/*/suites.py), one validation pass for all of them.",
     )
     def _check(
         context: AssetCheckExecutionContext,

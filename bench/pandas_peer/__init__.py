@@ -10,7 +10,7 @@ afresh), so that the benchmark compares like with like:
 - Reading: every `<landing>/<system>/<object>/<YYYY-MM-DD>/part-NNNNN.jsonl[.gz]`, one
   `json.loads` per line, in batches of whole days (about 64 MiB of JSON); Stripe `list`
   pages, HubSpot `results` pages and Stripe events are unwrapped; records failing the
-  load-time contract of `orchestration/ingest/specs.py` (required fields, JSON types, enum
+  load-time contract of `orchestration/sources/*/spec.py` (required fields, JSON types, enum
   values, sanity rules) are skipped, as the loader quarantines them; a file that cannot be
   read fails its whole day.
   Each batch keeps only the columns the marts need (not the parsed records). Versions sort like

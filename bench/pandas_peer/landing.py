@@ -15,12 +15,10 @@ import pandas as pd
 
 from bench.pandas_peer.common import _PART_FILE, _RATES_FILE, _RATES_HEADER, BATCH_BYTES, VERSION
 from bench.pandas_peer.json_values import Json, _as_bigint, _map, _number, _walk
-from orchestration.ingest.specs import (
-    CUSTOMER_DISCOUNTS_SHAPE,
-    LEGACY_V1_PIPELINE,
-    SPECS_BY_KEY,
-    ObjectSpec,
-)
+from landing.spec import ObjectSpec
+from orchestration.sources import SPECS_BY_KEY
+from orchestration.sources.hubspot.spec import LEGACY_V1_PIPELINE
+from orchestration.sources.stripe.spec import CUSTOMER_DISCOUNTS_SHAPE
 
 
 def _partition_files(

@@ -10,9 +10,7 @@ import pandas as pd
 
 from bench.pandas_peer.common import NON_QUALIFYING_SEED, VERSION
 from bench.pandas_peer.landing import _line_batches, _valid_records
-from orchestration.ingest.specs import (
-    SPECS_BY_KEY,
-)
+from orchestration.sources import SPECS_BY_KEY
 
 
 class Dictionary:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from demo_data.ids import StripeIds
+from demo_data.records import ApiRecord, dumps
 
 CURRENCIES = ("usd", "eur", "gbp", "jpy")
 TIERS = ("starter", "pro", "enterprise")
@@ -158,3 +159,28 @@ def build_catalog(ids: StripeIds, created: int) -> Catalog:
             )
     coupons = {spec.code: _coupon(spec, created + 7_200) for spec in COUPONS}
     return Catalog(products, prices, coupons)
+
+
+def catalog_records(catalog: Catalog) -> list[ApiRecord]:
+    """The catalog's objects as API records, one creation event each, in object order."""
+    groups = [
+        ("products", "product.created", list(catalog.products.values())),
+        ("prices", "price.created", list(catalog.prices.values())),
+        ("coupons", "coupon.created", list(catalog.coupons.values())),
+    ]
+    records = []
+    for obj, event_type, bodies in groups:
+        for body in bodies:
+            records.append(
+                ApiRecord(
+                    body["created"],
+                    -1,
+                    len(records),
+                    "stripe",
+                    obj,
+                    body["id"],
+                    dumps(body),
+                    event_type,
+                )
+            )
+    return records

@@ -9,6 +9,7 @@ days loaded and unchanged, records loaded and quarantined, files read (lines = l
 quarantined per file).
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from dagster import (
@@ -25,10 +26,10 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from data_quality.markdown import markdown_table
+from landing.tables import QUARANTINE_TABLE
 from orchestration.ingest.loader import LoadTarget, PartitionLoad, load_partitions, loading_runs
 from orchestration.ingest.parquet_handoff import hand_off
-from orchestration.ingest.raw_schema import QUARANTINE_TABLE, create_raw_tables
-from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.ingest.raw_schema import create_raw_tables
 from orchestration.resources import WAREHOUSE_POOL, LandingResource
 from orchestration.run_config import RunConfig
 from orchestration.window import IngestWindow
@@ -90,8 +91,11 @@ def unconfirmed_runs(
     }
 
 
-def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefinition:
-    """The (unpartitioned) asset of one landing object."""
+def build_ingestion_asset(
+    target: LoadTarget, group_name: str, all_targets: Sequence[LoadTarget]
+) -> AssetsDefinition:
+    """The (unpartitioned) asset of one landing object; it creates the raw tables of
+    `all_targets` first, so that dbt finds every source table whatever was loaded."""
     spec = target.spec
 
     @asset(
@@ -117,7 +121,7 @@ def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefiniti
         first, last = ingest_window.bounds()
         context.log.debug(f"{spec.key}: visiting the day folders of {ingest_window.label()}")
         with warehouse.get_connection() as con:
-            create_raw_tables(con)
+            create_raw_tables(con, all_targets)
             retry = unconfirmed_runs(context.instance, loading_runs(con, spec), context.run_id)
             if retry:
                 context.log.info(f"{spec.key}: reloading the days of unfinished runs {retry}")
@@ -161,11 +165,7 @@ def build_ingestion_asset(target: LoadTarget, group_name: str) -> AssetsDefiniti
     return _ingest
 
 
-def ingestion_assets(system: str) -> list[AssetsDefinition]:
-    """One asset per landing object of `system`, grouped under the system's name."""
-
-    return [
-        build_ingestion_asset(target, group_name=system)
-        for target in ALL_TARGETS
-        if target.spec.system == system
-    ]
+def ingestion_assets(targets: Sequence[LoadTarget]) -> list[AssetsDefinition]:
+    """One asset per landing object (orchestration.sources.ALL_TARGETS), grouped under its
+    system's name (the exchange rates land under `stripe/`: in the Stripe group)."""
+    return [build_ingestion_asset(target, target.spec.system, targets) for target in targets]

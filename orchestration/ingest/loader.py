@@ -22,18 +22,23 @@ import gzip
 import logging
 import re
 import zlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from orchestration.ingest.landing import PART_FILE, LandingFile, scan_object
-from orchestration.ingest.raw_schema import LOAD_LOG_TABLE, QUARANTINE_TABLE, create_raw_tables
-from orchestration.ingest.specs import ObjectSpec
+from landing.files import PART_FILE, LandingFile, scan_object
+from landing.spec import ObjectSpec
+from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
+from orchestration.ingest.raw_schema import create_raw_tables, raw_table_ddl
 from orchestration.ingest.validation import records_sql
+
+if TYPE_CHECKING:
+    from data_quality.raw_suites import TableSuite
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +54,16 @@ _FILES_TABLE = "_landing_files"
 
 @dataclass(frozen=True)
 class LoadTarget:
-    """How one landing object becomes rows: the SQL that validates its lines, and the columns
-    that a good record contributes to its raw table (`r` = validated record, `f` = its file)."""
+    """How one landing object becomes rows: the SQL that validates its lines, the columns that
+    a good record contributes to its raw table (`r` = validated record, `f` = its file), the
+    table's DDL, and the gate's suite of the table (data_quality/raw_suites.py). A source
+    declares its targets (orchestration/sources/<source>/); the loader knows none of them."""
 
     spec: ObjectSpec
     records_sql: Callable[[str], str]
     loaded_columns_sql: str
+    ddl: str
+    suite: TableSuite | None = None
     file_pattern: re.Pattern[str] | str = PART_FILE
 
 
@@ -65,7 +74,7 @@ _RECORD_VERSION_SQL = (
 )
 
 
-def json_target(spec: ObjectSpec) -> LoadTarget:
+def json_target(spec: ObjectSpec, suite: TableSuite | None = None) -> LoadTarget:
     """The target of every JSON-lines object: original record plus lineage columns."""
     return LoadTarget(
         spec,
@@ -73,7 +82,21 @@ def json_target(spec: ObjectSpec) -> LoadTarget:
         "r.record_id, r.record, r.event_id, r.event_type, r.event_created, f.relative_path, "
         f"r.line_number, r.record_index, f.partition_date, {_RECORD_VERSION_SQL}, "
         "(current_timestamp at time zone 'UTC')",
+        raw_table_ddl(spec),
+        suite,
     )
+
+
+def json_targets(
+    specs: Iterable[ObjectSpec], suites: Iterable[TableSuite]
+) -> tuple[LoadTarget, ...]:
+    """The targets of a source's JSON objects, each with the suite of its table."""
+    by_table = {suite.table: suite for suite in suites}
+    specs = tuple(specs)
+    missing = [spec.table for spec in specs if spec.table not in by_table]
+    if missing:
+        raise ValueError(f"no raw suite for {', '.join(missing)}")
+    return tuple(json_target(spec, by_table[spec.table]) for spec in specs)
 
 
 class UnreadableFileError(RuntimeError):
@@ -440,7 +463,7 @@ def load_partitions(
     target = target if isinstance(target, LoadTarget) else json_target(target)
     spec = target.spec
     con.execute("set enable_progress_bar = false")  # progress is reported per batch instead
-    create_raw_tables(con)
+    create_raw_tables(con, [target])
     wanted = None if days is None else set(days)
     scan = scan_object(landing_dir, spec.system, spec.object, wanted, target.file_pattern)
     for path in scan.ignored:
@@ -510,16 +533,13 @@ def loading_runs(con: duckdb.DuckDBPyConnection, spec: ObjectSpec) -> list[str |
 def load_landing(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
-    targets: Iterable[LoadTarget] | None = None,
+    targets: Sequence[LoadTarget],
     *,
     force: bool = False,
 ) -> list[PartitionLoad]:
-    """Load every partition of every landing object (JSON objects and exchange rates)."""
-    if targets is None:
-        # Imported here: the exchange-rate target is itself built on this module.
-        from orchestration.ingest.targets import ALL_TARGETS
-
-        targets = ALL_TARGETS
+    """Load every partition of `targets` (every source's: orchestration.sources.ALL_TARGETS),
+    after creating all their raw tables."""
+    create_raw_tables(con, targets)
     loads: list[PartitionLoad] = []
     for target in targets:
         loads.extend(load_partitions(con, target, landing_dir, force=force, on_progress=log.info))

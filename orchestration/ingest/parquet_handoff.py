@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.specs import ObjectSpec
+from landing.spec import ObjectSpec
 
 PARTITION_COLUMN = "_partition_date"
 SCHEMA_ONLY_DAY = date(1970, 1, 1)

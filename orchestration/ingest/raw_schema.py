@@ -7,9 +7,13 @@ staging models are the only readers (through `source()`), so this file and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
 import duckdb
 
-from orchestration.ingest.specs import ALL_SPECS, ObjectSpec
+from landing.spec import ObjectSpec
+from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
 
 RAW_RECORD_COLUMNS = """
     record_id varchar not null,        -- the object's id (Segment: messageId)
@@ -23,22 +27,6 @@ RAW_RECORD_COLUMNS = """
     _partition_date date not null,     -- extraction day (Stripe, HubSpot) / received day (Segment)
     _record_version varchar not null,  -- sortable: a later version of an object sorts higher
     _loaded_at timestamp not null
-"""
-
-EXCHANGE_RATES_TABLE = "raw_stripe.exchange_rates"
-QUARANTINE_TABLE = "main.raw_quarantine"
-LOAD_LOG_TABLE = "main.raw_load_log"
-
-_EXCHANGE_RATES_DDL = f"""
-create table if not exists {EXCHANGE_RATES_TABLE} (
-    date date not null,
-    currency varchar not null,         -- lowercase ISO code, as Stripe writes currencies
-    usd_per_unit decimal(18, 10) not null,
-    _source_file varchar not null,
-    _line_number bigint not null,
-    _partition_date date not null,
-    _loaded_at timestamp not null
-)
 """
 
 _QUARANTINE_DDL = f"""
@@ -77,13 +65,22 @@ def raw_table_ddl(spec: ObjectSpec) -> str:
     return f"create table if not exists {spec.table} ({RAW_RECORD_COLUMNS})"
 
 
-def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every raw schema and table if missing (idempotent)."""
-    for schema in sorted({spec.schema for spec in ALL_SPECS}):
+class RawTable(Protocol):
+    """What a loader target (loader.LoadTarget) tells about its table."""
+
+    spec: ObjectSpec
+    ddl: str
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[RawTable]) -> None:
+    """Create the raw schemas and tables of `tables` (every source's:
+    orchestration.sources.ALL_TARGETS), the quarantine and the load log, if missing
+    (idempotent)."""
+    tables = list(tables)
+    for schema in sorted({table.spec.schema for table in tables}):
         con.execute(f"create schema if not exists {schema}")
-    for spec in ALL_SPECS:
-        con.execute(raw_table_ddl(spec))
-    con.execute(_EXCHANGE_RATES_DDL)
+    for table in tables:
+        con.execute(table.ddl)
     con.execute(_QUARANTINE_DDL)
     con.execute(_LOAD_LOG_DDL)
     # Warehouses created before the load log recorded its run.

@@ -1,13 +1,7 @@
-"""Every landing object the warehouse loads, in one list."""
+"""Kept for tests/e2e/test_refresh_e2e.py: every target is listed in orchestration.sources."""
 
 from __future__ import annotations
 
-from orchestration.ingest.exchange_rates import EXCHANGE_RATES_TARGET
-from orchestration.ingest.loader import LoadTarget, json_target
-from orchestration.ingest.specs import ALL_SPECS
+from orchestration.sources import ALL_TARGETS, TARGETS_BY_KEY
 
-ALL_TARGETS: tuple[LoadTarget, ...] = (
-    *(json_target(spec) for spec in ALL_SPECS),
-    EXCHANGE_RATES_TARGET,
-)
-TARGETS_BY_KEY: dict[str, LoadTarget] = {target.spec.key: target for target in ALL_TARGETS}
+__all__ = ["ALL_TARGETS", "TARGETS_BY_KEY"]

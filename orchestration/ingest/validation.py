@@ -9,9 +9,8 @@ more (`record_types[i]` and `record_strings[i]`: i = 1 is the id, then the field
 
 from __future__ import annotations
 
-import re
-
-from orchestration.ingest.specs import Field, ObjectSpec
+from landing.json_sql import read_strings_once
+from landing.spec import Field, ObjectSpec
 
 
 def _sql_string(value: str) -> str:
@@ -25,29 +24,6 @@ def _sql_list(values: tuple[str, ...]) -> str:
 def _record_paths(spec: ObjectSpec) -> tuple[str, ...]:
     """The paths behind `record_types` and `record_strings`: the id, then every field."""
     return (spec.id_path, *(f.path for f in spec.fields))
-
-
-# `json_extract_string(record, '<path>')`; group 1 is the path's SQL literal.
-_JSON_STRING_CALL = re.compile(r"json_extract_string\(record, ('(?:[^']|'')*')\)")
-
-
-def json_string_paths(sql: str) -> tuple[str, ...]:
-    """The paths (as SQL literals) that `sql` reads with `json_extract_string(record, '<path>')`,
-    each once, in order of first use."""
-    return tuple(dict.fromkeys(_JSON_STRING_CALL.findall(sql)))
-
-
-def read_strings_once(sql: str, path_literals: tuple[str, ...], strings_column: str) -> str:
-    """`sql` with each `json_extract_string(record, '<path>')` of `path_literals` replaced by
-    `<strings_column>[i]`, where `strings_column` is `json_extract_string(record, [paths])`: the
-    same values, all read in one parse of the record instead of one parse per call."""
-    index = {literal: i for i, literal in enumerate(path_literals, start=1)}
-
-    def replace(call: re.Match[str]) -> str:
-        position = index.get(call.group(1))
-        return call.group(0) if position is None else f"{strings_column}[{position}]"
-
-    return _JSON_STRING_CALL.sub(replace, sql)
 
 
 def _field_checks(spec: ObjectSpec) -> list[str]:

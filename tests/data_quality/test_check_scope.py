@@ -11,10 +11,10 @@ from dagster_duckdb import DuckDBResource
 from dq_data import AS_OF, DAY, feedback, write_clean_landing
 
 from orchestration.ingest.assets import build_ingestion_asset
-from orchestration.ingest.targets import TARGETS_BY_KEY
 from orchestration.quality import raw_quality_checks
 from orchestration.resources import LandingResource
 from orchestration.run_config import RunConfig
+from orchestration.sources import ALL_TARGETS, TARGETS_BY_KEY
 from orchestration.window import IngestWindow
 
 TARGET = TARGETS_BY_KEY["hubspot/feedback_submissions"]
@@ -25,7 +25,7 @@ BAD_DAY = "2025-06-07"
 def test_raw_checks_validate_the_days_their_run_loaded(tmp_path, landing, config):
     write_clean_landing(landing)
     landing.write(TARGET.spec.key, EARLIER, [feedback("4", "NPS", "7")])
-    raw = build_ingestion_asset(TARGET, group_name="hubspot")
+    raw = build_ingestion_asset(TARGET, "hubspot", ALL_TARGETS)
     check = raw_quality_checks([TARGET])
     resources = {
         "warehouse": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),

@@ -15,7 +15,8 @@ import pytest
 from dq_data import quality_config
 from site_links import dead_links
 
-from data_quality.rules import CHECKS, between, in_set, not_null
+from data_quality.checks import CHECKS
+from data_quality.rules import between, in_set, not_null
 from data_quality.runner import Batch, CheckOutcome, validate
 from tests.browser import render
 

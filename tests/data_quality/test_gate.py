@@ -18,7 +18,6 @@ from data_quality.mart_suites import MART_SUITES
 from data_quality.runner import CheckOutcome, RuleOutcome, build_docs_index
 from orchestration.ingest.assets import build_ingestion_asset
 from orchestration.ingest.loader import load_landing
-from orchestration.ingest.targets import ALL_TARGETS, TARGETS_BY_KEY
 from orchestration.quality import (
     build_quality_checks,
     check_result,
@@ -27,13 +26,14 @@ from orchestration.quality import (
 from orchestration.resources import LandingResource
 from orchestration.run_config import RunConfig
 from orchestration.settings import Settings
+from orchestration.sources import ALL_TARGETS, TARGETS_BY_KEY
 from orchestration.window import IngestWindow
 from tests.browser import render
 
 
 def test_clean_run_passes_every_check_and_builds_data_docs(landing, con, config, monkeypatch):
     write_clean_landing(landing)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     create_clean_marts(con)
     docs_builds = []
     build_docs = runner.build_docs
@@ -149,7 +149,7 @@ def test_blocking_check_failure_stops_the_downstream_asset(tmp_path, landing, co
     write_clean_landing(landing)
     landing.write("hubspot/feedback_submissions", DAY, [feedback("1", "NPS", nps)])
     target = TARGETS_BY_KEY["hubspot/feedback_submissions"]
-    raw = build_ingestion_asset(target, group_name="hubspot")
+    raw = build_ingestion_asset(target, "hubspot", ALL_TARGETS)
     ran: list[bool] = []
 
     @asset(deps=[raw.key])

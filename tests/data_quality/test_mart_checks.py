@@ -14,6 +14,7 @@ from dq_data import (
 from data_quality.gate import run_mart_checks
 from data_quality.mart_suites import MART_SUITES, MART_SUITES_BY_MODEL
 from orchestration.ingest.loader import load_landing
+from orchestration.sources import ALL_TARGETS
 
 MAY_20 = MAY_1 + 19 * 86400
 JUNE_20 = MAY_20 + 31 * 86400
@@ -27,7 +28,7 @@ def failing(outcomes: dict) -> dict[str, int]:
 @pytest.fixture
 def marts(landing, con):
     write_clean_landing(landing)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     create_clean_marts(con)
     return con
 

@@ -33,7 +33,7 @@ from dq_data import (
 from data_quality.frames import Days, message_ids_batch
 from data_quality.gate import run_raw_checks
 from orchestration.ingest.loader import load_landing
-from orchestration.ingest.targets import TARGETS_BY_KEY
+from orchestration.sources import ALL_TARGETS, TARGETS_BY_KEY
 
 ALL_DAYS = Days(date(2025, 5, 1), AS_OF)
 
@@ -205,7 +205,7 @@ def test_each_violation_fails_its_named_check_with_the_unexpected_count(
     write_clean_landing(landing)
     if write:
         write(landing)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     if mutate:
         mutate(con)
     outcomes = run(con, landing, config, key)
@@ -217,7 +217,7 @@ def test_each_violation_fails_its_named_check_with_the_unexpected_count(
 def test_configured_extra_currency_is_accepted(landing, con, config):
     write_clean_landing(landing)
     rewrite(landing, "stripe/prices", [price("p_chf", "chf")])
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert failing(run(con, landing, config, "stripe/prices")) == {"known_currencies": 1}
     accepting = replace(config, extra_currencies=("chf",))
     assert failing(run(con, landing, accepting, "stripe/prices")) == {}
@@ -234,7 +234,7 @@ def test_an_invoice_deleted_by_an_event_is_a_deletion_not_an_unknown_status(land
         "data": {"object": {**draft, "status": "deleted"}},
     }
     landing.write("stripe/invoices", DAY, [draft, deleted_event], part=1)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     statuses = con.execute(
         "select record->>'$.status' from raw_stripe.invoices where record_id = 'in_draft' "
         "order by _record_version"
@@ -246,7 +246,7 @@ def test_an_invoice_deleted_by_an_event_is_a_deletion_not_an_unknown_status(land
 def test_samples_name_the_record_and_the_bad_value(landing, con, config):
     write_clean_landing(landing)
     rewrite(landing, "hubspot/feedback_submissions", [feedback("42", "NPS", "11")])
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     outcome = run(con, landing, config, "hubspot/feedback_submissions")["ranges"]
     assert outcome.samples == [
         "expect_column_values_to_be_between(nps_score): nps_score=11.0, record_id=42"
@@ -260,7 +260,7 @@ def test_samples_name_the_record_and_the_bad_value(landing, con, config):
 
 def test_stale_source_fails_freshness(landing, con, config):
     write_clean_landing(landing)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert run(con, landing, config, "stripe/coupons")["freshness"].passed
     two_days_later = replace(config, as_of=AS_OF + timedelta(days=2))
     outcome = run(con, landing, two_days_later, "stripe/coupons")["freshness"]
@@ -281,7 +281,7 @@ def test_freshness_is_per_object_and_counts_empty_part_files_and_markers(landing
     marker_day = landing.root / "hubspot/companies" / later.isoformat()
     marker_day.mkdir(parents=True)
     (marker_day / "_SUCCESS").write_text("")
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     ten_days_later = replace(config, as_of=later)
 
     def fresh(key: str) -> bool:
@@ -300,12 +300,12 @@ def test_exchange_rates_are_not_needed_when_billing_is_usd_only(landing, con, co
         for path in day_dir.iterdir():
             path.unlink()
         day_dir.rmdir()
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     outcome = run(con, landing, config, "stripe/exchange_rates")["freshness"]
     assert outcome.passed and "not needed" in outcome.report
     # a price in EUR makes the rates needed again: none were delivered, so freshness fails
     rewrite(landing, "stripe/prices", [price(), price("p_eur", "eur")])
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert not run(con, landing, config, "stripe/exchange_rates")["freshness"].passed
 
 
@@ -317,7 +317,7 @@ def test_partition_range_validates_only_its_days(landing, con, config):
         [event("early", date(2025, 6, 2), timestamp="2009-01-01T00:00:00Z")],
         gz=True,
     )
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     one_day = Days(AS_OF, AS_OF)
     assert run(con, landing, config, "segment/events", one_day)["timestamps"].passed
     outcome = run(con, landing, config, "segment/events", None)["timestamps"]
@@ -327,7 +327,7 @@ def test_partition_range_validates_only_its_days(landing, con, config):
 def test_a_range_of_days_is_one_sql_validation_with_exact_totals(landing, con, config):
     """DuckDB computes over the days in one query: one GX validation, every row counted."""
     write_clean_landing(landing)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     con.execute(
         'update raw_segment.events set record = json_merge_patch(record, \'{"type": "trak"}\') '
         "where record_id like 'm-2025-06-08-%'"
@@ -345,7 +345,7 @@ def test_a_range_of_days_is_one_sql_validation_with_exact_totals(landing, con, c
 
 def test_message_ids_are_compared_a_stretch_of_days_at_a_time_with_the_same_result(landing, con):
     write_clean_landing(landing)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     con.execute("delete from raw_segment.events where record_id = 'm-2025-06-03-7'")
 
     whole = message_ids_batch(con, landing.root, None, ids_per_query=10**9).frame
@@ -364,7 +364,7 @@ def test_volume_is_not_judged_below_the_minimum_daily_median(landing, con, confi
     write_clean_landing(landing)
     day = date(2025, 6, 5)
     landing.write("segment/events", day.isoformat(), events_by_day(day, day)[day][:5], gz=True)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert not run(con, landing, config, "segment/events")["volume"].passed
     default = replace(config, volume_min_median_events=200)
     assert run(con, landing, default, "segment/events")["volume"].passed

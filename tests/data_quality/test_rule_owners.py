@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from data_quality.mart_suites import MART_SUITES, MARTS_SCHEMA
-from data_quality.raw_suites import _NAMING_CONFIG, RAW_SUITES
+from data_quality.rules import NAMING_CONFIG
+from orchestration.sources import RAW_SUITES
 from orchestration.transform import MANIFEST_PATH
 
 # dbt generic test -> the GX expectations that check the same thing.
@@ -45,11 +46,11 @@ def dbt_owned(manifest: dict) -> set[tuple[str, str, str]]:
 def gx_rules() -> set[tuple[str, str, str]]:
     rules = set()
     for suite in RAW_SUITES:
-        for rule in suite.rules(_NAMING_CONFIG):
+        for rule in suite.rules(NAMING_CONFIG):
             rules |= {(suite.table, column, rule.expectation) for column in rule.columns}
     for mart in MART_SUITES:
         present = {*mart.key, *mart.optional_key}
-        for rule in mart.all_rules(_NAMING_CONFIG, present):
+        for rule in mart.all_rules(NAMING_CONFIG, present):
             rules |= {(mart.name, column, rule.expectation) for column in rule.columns}
     return rules
 

@@ -17,6 +17,7 @@ import pytest
 
 from orchestration.ingest.loader import load_landing
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sources import ALL_TARGETS
 
 DBT = Path(sys.executable).parent / "dbt"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -80,7 +81,7 @@ def load_golden(warehouse: Path, landing: Path = GOLDEN_LANDING) -> None:
     """Load a landing folder with the ingestion loader; nothing may be quarantined."""
     con = duckdb.connect(str(warehouse))
     try:
-        reports = load_landing(con, landing)
+        reports = load_landing(con, landing, ALL_TARGETS)
         errors = [report.error for report in reports if report.error]
         quarantined = con.execute(
             "select object, reason, raw_text from main.raw_quarantine"

@@ -13,6 +13,7 @@ import pytest
 
 from orchestration.ingest.raw_schema import create_raw_tables
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sources import ALL_TARGETS
 from tests.dbt.conftest import GOLDEN_AS_OF, run_dbt
 
 pytestmark = pytest.mark.xdist_group("dbt")
@@ -37,7 +38,7 @@ def test_build_refuses_to_run_without_as_of(tmp_path: Path) -> None:
 def test_build_on_empty_raw_layer_runs_every_unit_and_data_test(tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(warehouse))
-    create_raw_tables(con)
+    create_raw_tables(con, ALL_TARGETS)
     con.close()
     run = run_dbt(["build"], warehouse=warehouse, as_of=GOLDEN_AS_OF, work_dir=tmp_path).check()
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]

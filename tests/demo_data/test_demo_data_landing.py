@@ -12,8 +12,8 @@ import pytest
 from demo_landing import AS_OF, Landing
 
 from demo_data.hubspot import RENEWAL_PIPELINE, SALES_PIPELINE
-from orchestration.ingest.specs import ALL_SPECS, SPECS_BY_KEY
 from orchestration.ingest.validation import records_sql
+from orchestration.sources import ALL_SPECS, SPECS_BY_KEY
 
 STRIPE = ("customers", "products", "prices", "subscriptions", "invoices", "charges", "refunds")
 STRIPE += ("coupons",)

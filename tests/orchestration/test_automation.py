@@ -34,6 +34,7 @@ from orchestration.ingest.loader import load_landing
 from orchestration.jobs import ingest_job, transform_job
 from orchestration.run_config import AS_OF_TAG, RunConfig
 from orchestration.settings import Settings
+from orchestration.sources import ALL_TARGETS
 from orchestration.window import window_of
 
 EVENT = {
@@ -99,7 +100,7 @@ def sensed(tmp_path, landing, monkeypatch):
     monkeypatch.setenv("CS_WAREHOUSE_PATH", str(warehouse))
     landing.write("segment/events", "2026-03-01", [EVENT])
     with duckdb.connect(str(warehouse)) as con:
-        load_landing(con, landing.root)
+        load_landing(con, landing.root, ALL_TARGETS)
     landing.write("segment/events", "2026-03-02", [{**EVENT, "messageId": "m2"}])
     return landing
 
@@ -153,7 +154,7 @@ def test_a_rewritten_file_is_requested_again_and_replaces_its_day(sensed):
 
     warehouse = os.environ["CS_WAREHOUSE_PATH"]
     with duckdb.connect(warehouse) as con:
-        load_landing(con, sensed.root)
+        load_landing(con, sensed.root, ALL_TARGETS)
         (events,) = con.execute("select count(*) from raw_segment.events").fetchone()
     assert events == 2  # m1 once (its day replaced, not appended) and m2
 

@@ -18,7 +18,7 @@ def test_definitions_resolve_with_documented_grouped_assets():
 
 
 def test_every_landing_object_has_an_unpartitioned_ingestion_asset():
-    from orchestration.ingest.targets import ALL_TARGETS
+    from orchestration.sources import ALL_TARGETS
 
     graph = defs.resolve_asset_graph()
     for target in ALL_TARGETS:

@@ -14,15 +14,14 @@ from datetime import date, timedelta
 from dagster import DagsterEventType, DagsterInstance, materialize
 from dagster_duckdb import DuckDBResource
 
-from orchestration.ingest.billing import STRIPE_ASSETS
-from orchestration.ingest.crm import HUBSPOT_ASSETS
-from orchestration.ingest.product import SEGMENT_ASSETS
+from orchestration.ingest.assets import ingestion_assets
 from orchestration.resources import LandingResource
 from orchestration.run_config import RunConfig
+from orchestration.sources import ALL_TARGETS
 from orchestration.window import IngestWindow
 from tests.conftest import Landing
 
-ASSETS = [*STRIPE_ASSETS, *HUBSPOT_ASSETS, *SEGMENT_ASSETS]
+ASSETS = ingestion_assets(ALL_TARGETS)
 FIRST, YEARS = date(2019, 1, 3), 7
 CALENDAR_DAYS = 365 * YEARS
 # Step start, resources, logs, output, materialization, success...: a constant per asset (a

@@ -23,7 +23,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest.parquet_handoff import hand_off_all
-from orchestration.ingest.targets import ALL_TARGETS
+from orchestration.sources import ALL_TARGETS
 from orchestration.spark_output import mirror_spark_tables
 from tests.dbt.conftest import GOLDEN_AS_OF, load_golden, run_dbt
 from tests.spark.compare import compare_databases, compare_table, report, tables_of

@@ -9,8 +9,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest.loader import load_landing, load_partitions
-from orchestration.ingest.specs import SPECS_BY_KEY
-from orchestration.ingest.targets import TARGETS_BY_KEY
+from orchestration.sources import ALL_TARGETS, SPECS_BY_KEY, TARGETS_BY_KEY
 
 DAY = "2025-06-01"
 
@@ -93,7 +92,7 @@ def test_both_stripe_api_shapes_load_with_their_original_json(landing, con):
     }
     landing.write("stripe/invoices", DAY, [old_invoice, new_invoice])
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     subs = rows(
         con,
@@ -124,7 +123,7 @@ def test_envelopes_and_events_are_unwrapped(landing, con):
     }
     landing.write("hubspot/companies", DAY, [hubspot_page])
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     customers = rows(
         con,
@@ -160,7 +159,7 @@ def test_search_api_pages_are_unwrapped_like_list_pages(landing, con):
     last_page = {**search_page, "data": [{**customer, "id": "cus_3"}], "has_more": False}
     landing.write("stripe/customers", DAY, [search_page, {**last_page, "next_page": None}])
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     customers = rows(
         con,
@@ -203,7 +202,7 @@ def test_invoice_with_status_deleted_is_loaded_as_a_deletion(landing, con):
     misspelt = {**draft, "id": "in_typo", "status": "deleted_"}
     landing.write("stripe/invoices", DAY, [draft, invoice_deleted_event(), misspelt])
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     loaded = rows(
         con,
@@ -227,7 +226,7 @@ def test_invoice_with_status_deleted_needs_only_its_id(landing, con):
     landing.write(
         "stripe/invoices", DAY, [{"id": "in_gone", "object": "invoice", "status": "deleted"}]
     )
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert rows(con, "select record_id from raw_stripe.invoices") == [("in_gone",)]
     assert quarantine(con) == []
 
@@ -276,7 +275,7 @@ def test_legacy_v1_pipelines_are_quarantined_naming_the_shape(landing, con, fold
     v1_stages = {**V3_PIPELINE, "id": "support", "stages": V1_PIPELINE["stages"]}
     landing.write(f"hubspot/{folder}", DAY, [V3_PIPELINE, V1_PIPELINE, v1_stages])
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     assert rows(con, f"select record_id from raw_hubspot.{folder}") == [("default",)]
     path = f"hubspot/{folder}/{DAY}/part-00000.jsonl"
@@ -304,7 +303,7 @@ def test_hubspot_dates_as_iso_or_epoch_ms_and_string_numbers_are_accepted(landin
             {"id": "3", "createdAt": True, "properties": {"hs_survey_type": "NPS"}},
         ],
     )
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert rows(con, "select record_id from raw_hubspot.feedback_submissions order by 1") == [
         ("1",),
         ("2",),
@@ -370,7 +369,7 @@ def test_each_bad_input_class_is_quarantined_with_file_line_and_reason(landing, 
 def test_invalid_utf8_line_is_quarantined_and_its_neighbours_loaded(landing, con):
     path = landing.write("stripe/coupons", DAY, [{"id": "c1", "duration": "once"}])
     path.write_bytes(path.read_bytes() + b'{"id": "c2", "name": "\xff"}\n')
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert rows(con, "select record_id from raw_stripe.coupons") == [("c1",)]
     ((reason, raw_text),) = rows(con, "select reason, raw_text from raw_quarantine")
     assert reason.startswith("not valid UTF-8")
@@ -427,7 +426,7 @@ def test_duplicates_are_kept_in_raw_for_staging_to_resolve(landing, con):
         "receivedAt": "2025-06-01T08:00:01Z",
     }
     landing.write("segment/events", DAY, [event, {**event, "receivedAt": "2025-06-01T09:00:00Z"}])
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert rows(con, "select count(*) from raw_segment.events where record_id = 'dup'") == [(2,)]
 
 
@@ -463,7 +462,7 @@ def test_line_numbers_follow_the_file_on_the_fast_reader(landing, con):
         for n in range(1, 50_001)
     ]
     landing.write("segment/events", DAY, events, gz=True)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     mismatched = rows(
         con,
         "select count(*) from raw_segment.events "
@@ -496,7 +495,7 @@ def test_files_read_together_keep_their_own_line_numbers(landing, con, with_unsp
     if with_unsplittable_file:
         bad = landing.write("segment/events", "2025-06-08", _numbered_events("2025-06-08", 3))
         bad.write_bytes(bad.read_bytes() + b'{"messageId": "\xff"}\n')
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     per_file = rows(
         con,
         "select _source_file, count(*), count(*) filter "
@@ -518,7 +517,7 @@ def test_exchange_rates_csv_is_parsed_and_bad_rows_quarantined(landing, con):
         "date,currency,usd_per_unit\n2025-06-01,EUR,1.0850\n2025-06-01,jpy,0.0069\n"
         "2025-06-01,gbp,-1\n06/01/2025,gbp,1.27\n"
     )
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert rows(con, "select currency, usd_per_unit::double from raw_stripe.exchange_rates") == [
         ("eur", 1.085),
         ("jpy", 0.0069),
@@ -531,7 +530,7 @@ def test_exchange_rates_csv_is_parsed_and_bad_rows_quarantined(landing, con):
 
 def test_deletion_tombstones_need_only_an_id(landing, con):
     landing.write("stripe/customers", DAY, [{"id": "cus_9", "object": "customer", "deleted": True}])
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert rows(con, "select record_id, record->>'$.deleted' from raw_stripe.customers") == [
         ("cus_9", "true")
     ]
@@ -562,7 +561,7 @@ def test_customer_discounts_accept_stripe_shapes_and_quarantine_others(landing, 
         {**base, "id": "cus_number", "discounts": [7]},
     ]
     landing.write("stripe/customers", DAY, customers)
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
     assert rows(con, "select record_id from raw_stripe.customers order by 1") == [
         ("cus_list",),
         ("cus_null",),

@@ -9,7 +9,7 @@ import duckdb
 
 from orchestration.ingest.loader import load_partitions
 from orchestration.ingest.parquet_handoff import SCHEMA_ONLY_DAY, hand_off, object_dir
-from orchestration.ingest.targets import TARGETS_BY_KEY
+from orchestration.sources import TARGETS_BY_KEY
 
 COUPONS = TARGETS_BY_KEY["stripe/coupons"]
 

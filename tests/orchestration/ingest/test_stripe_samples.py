@@ -11,6 +11,7 @@ import json
 import pytest
 
 from orchestration.ingest.loader import load_landing
+from orchestration.sources import ALL_TARGETS
 from tests.conftest import SHARED_DIR
 
 SAMPLES = SHARED_DIR / "samples" / "stripe"
@@ -60,7 +61,7 @@ def test_every_stripe_sample_is_loaded_or_quarantined_with_a_reason(landing, con
             f"stripe/{folder}", "2026-07-30", [{"object": "list", "data": [sample]}], part
         )
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     for folder, count in expected.items():
         loaded, quarantined = con.execute(
@@ -107,7 +108,7 @@ def test_a_real_invoice_inside_an_invoice_deleted_event_is_loaded_as_a_deletion(
     assert len(deleted_events) == 2  # the current and the pre-2025-03-31 shape
     landing.write("stripe/invoices", "2026-07-29", deleted_events)
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     loaded = con.execute(
         "select _event_type, record->>'$.status', _event_created from raw_stripe.invoices"
@@ -127,7 +128,7 @@ def test_real_invoices_in_a_search_api_page_are_unwrapped(landing, con):
     }
     landing.write("stripe/invoices", "2026-07-29", [page])
 
-    load_landing(con, landing.root)
+    load_landing(con, landing.root, ALL_TARGETS)
 
     loaded = con.execute(
         "select record_id, _record_index from raw_stripe.invoices order by _record_index"

@@ -6,12 +6,11 @@ load log as the JSON objects; only the parsing differs.
 
 from __future__ import annotations
 
-from orchestration.ingest.landing import EXCHANGE_RATES_FILE
+from landing.files import EXCHANGE_RATES_FILE, EXCHANGE_RATES_HEADER
+from landing.spec import ObjectSpec
+from landing.tables import EXCHANGE_RATES_TABLE
 from orchestration.ingest.loader import LoadTarget
-from orchestration.ingest.raw_schema import EXCHANGE_RATES_TABLE
-from orchestration.ingest.specs import ObjectSpec
-
-EXPECTED_HEADER = "date,currency,usd_per_unit"
+from orchestration.sources.exchange_rates.suites import EXCHANGE_RATES_SUITE
 
 EXCHANGE_RATES_SPEC = ObjectSpec(
     "stripe",
@@ -21,6 +20,18 @@ EXCHANGE_RATES_SPEC = ObjectSpec(
     description="Daily USD value of one unit of each currency (MRR-7), from the finance team.",
 )
 assert EXCHANGE_RATES_SPEC.table == EXCHANGE_RATES_TABLE
+
+EXCHANGE_RATES_DDL = f"""
+create table if not exists {EXCHANGE_RATES_TABLE} (
+    date date not null,
+    currency varchar not null,         -- lowercase ISO code, as Stripe writes currencies
+    usd_per_unit decimal(18, 10) not null,
+    _source_file varchar not null,
+    _line_number bigint not null,
+    _partition_date date not null,
+    _loaded_at timestamp not null
+)
+"""
 
 
 def _records_sql(lines_table: str) -> str:
@@ -34,7 +45,7 @@ with lines as (
         string_split(trim(coalesce(line, '')), ',') as cells
     from {lines_table}
     -- the header is checked, not loaded
-    where not (line_number = 1 and trim(line) = '{EXPECTED_HEADER}')
+    where not (line_number = 1 and trim(line) = '{EXCHANGE_RATES_HEADER}')
 ),
 
 parsed as (
@@ -58,7 +69,7 @@ final as (
         usd_per_unit,
         case
             when read_error is not null then read_error
-            when line_number = 1 then 'expected the header {EXPECTED_HEADER}'
+            when line_number = 1 then 'expected the header {EXCHANGE_RATES_HEADER}'
             when trim(coalesce(line, '')) = '' then 'blank line'
             when len(cells) <> 3 then 'expected 3 columns (date,currency,usd_per_unit), got '
                 || len(cells)
@@ -80,5 +91,7 @@ EXCHANGE_RATES_TARGET = LoadTarget(
     _records_sql,
     "r.rate_date, r.currency, r.usd_per_unit, f.relative_path, r.line_number, f.partition_date, "
     "(current_timestamp at time zone 'UTC')",
+    EXCHANGE_RATES_DDL,
+    EXCHANGE_RATES_SUITE,
     file_pattern=EXCHANGE_RATES_FILE,
 )

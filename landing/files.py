@@ -1,6 +1,7 @@
-"""Finding files in the landing folder.
+"""Finding files in the landing folder (docs/landing.md).
 
-Layout: `<landing>/<system>/<object>/<YYYY-MM-DD>/part-<NNNNN>.jsonl[.gz]`.
+Layout: `<landing>/<system>/<object>/<YYYY-MM-DD>/part-<NNNNN>.jsonl[.gz]`, plus the finance
+team's `stripe/exchange_rates/<YYYY-MM-DD>/rates.csv`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 PART_FILE = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")
 EXCHANGE_RATES_FILE = "rates.csv"
+# The one header the exchange-rates file may have (checked, never loaded).
+EXCHANGE_RATES_HEADER = "date,currency,usd_per_unit"
 
 
 @dataclass(frozen=True)
