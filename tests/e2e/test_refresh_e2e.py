@@ -23,9 +23,9 @@ import duckdb
 import pytest
 
 from orchestration.headlines import headline_numbers
-from orchestration.ingest.targets import ALL_TARGETS
 from orchestration.report.figures import CHARTS
 from orchestration.settings import REPO_ROOT
+from orchestration.sources import ALL_TARGETS
 from tests.browser import render
 from tests.e2e import report_checks
 
