@@ -124,6 +124,26 @@ def gate_asset_name(asset_key: AssetKey) -> str:
     return f"{schema.removeprefix('raw_')}/{name}" if schema.startswith("raw_") else name
 
 
+def _failures(outcome: CheckOutcome) -> str:
+    """Each failing expectation with its own counts: a check's rules cover different columns,
+    so a percentage over all of them ("1 of 2 values") says nothing about the failing one."""
+    parts = []
+    for rule in outcome.rules:
+        if rule.success:
+            continue
+        if rule.error:
+            parts.append(f"{rule.expectation}: {rule.error}")
+        elif rule.element_count:
+            percent = round(100.0 * rule.unexpected_count / rule.element_count, 2)
+            parts.append(
+                f"{rule.expectation}: {rule.unexpected_count} of {rule.element_count} "
+                f"unexpected ({percent:g}%)"
+            )
+        else:
+            parts.append(f"{rule.expectation}: observed {rule.observed}")
+    return "; ".join(parts)
+
+
 def check_result(
     outcome: CheckOutcome,
     asset_key: AssetKey,
@@ -173,10 +193,7 @@ def check_result(
     elif outcome.passed:
         description = f"passed: {len(outcome.rules)} expectation(s) in {', '.join(outcome.suites)}"
     else:
-        description = (
-            f"{outcome.unexpected_count} unexpected value(s) "
-            f"({outcome.unexpected_percent}%) failing {', '.join(outcome.failed_expectations)}"
-        )
+        description = _failures(outcome)
     return AssetCheckResult(
         asset_key=asset_key,
         check_name=outcome.check,

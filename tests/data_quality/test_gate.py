@@ -89,6 +89,18 @@ def _outcome(check: str, passed: bool) -> CheckOutcome:
     return CheckOutcome(check, rules=[rule], docs_index="file:///docs/index.html", batches=1)
 
 
+def test_a_failure_is_described_by_its_failing_expectations_with_their_own_counts():
+    # freshness: one row, two rules; the null newest delivery is 1 of 1, not "50 %" of the
+    # two values the check looked at.
+    rules = [
+        RuleOutcome("f", "freshness", "expect_not_null(newest_delivery)", False, 1, 1),
+        RuleOutcome("f", "freshness", "expect_between(hours_behind_as_of)", True, 1, 0),
+    ]
+    result = check_result(CheckOutcome("freshness", rules=rules), AssetKey(["raw_x", "y"]))
+    assert result.description == "expect_not_null(newest_delivery): 1 of 1 unexpected (100%)"
+    assert result.metadata["unexpected_percent"].value == 50.0  # of the values checked
+
+
 def test_errors_are_errors_anomalies_are_warnings_and_skips_never_block():
     key = AssetKey(["raw_segment", "events"])
     error = check_result(_outcome("value_sets", False), key)
