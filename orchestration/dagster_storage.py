@@ -2,14 +2,17 @@
 
 Dagster's SQLite storages create a new engine (`NullPool`) for every query, and storing one
 event takes about six queries (the event, its index mirror, schema probes, the check or
-materialisation tables). On this project's 2-core machine that was ~20 ms per event, and a
-demo refresh stores ~1,700 events (one per materialisation, check evaluation and output): a
-quarter of the refresh was spent opening SQLite files. Keeping an engine per file makes an
+materialisation tables). On this project's 2-core machine that was 12-22 ms per event, and a
+demo refresh stores ~1,700 events (one per materialisation, check evaluation and output): about
+a quarter of the refresh was spent opening SQLite files. Keeping an engine per file makes an
 event cost a few milliseconds, with the same files, schema and multi-process locking (SQLite
 locks per transaction, not per connection), so `dagster dev`, the daemon and the CLI share
 `$DAGSTER_HOME` exactly as with the stock storage.
 
 Configured in dagster.yaml as `storage: custom:` (the paths are those of `storage: sqlite:`).
+It subclasses Dagster's internal SQLite classes, which the pinned Dagster release fixes;
+tests/orchestration/test_dagster_storage.py fails if an upgrade stops them being used or
+brings back a connection per query.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from contextlib import contextmanager
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.sql import create_engine
-from dagster._core.storage.sqlite import create_db_conn_string
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
 from dagster._core.storage.sqlite_storage import (
     DagsterSqliteStorage,
     _event_logs_directory,
@@ -31,15 +34,13 @@ from dagster._core.storage.sqlite_storage import (
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection, Engine
 
-# Seconds a writer waits for another process's lock (Dagster's own value for SQLite).
-_BUSY_TIMEOUT_SECONDS = 30
 # Engines of run shards kept open: a long-lived webserver reads many runs' files; the runs
 # being written or watched are the recent ones.
 _RUN_SHARD_ENGINES = 16
 
 
 def _engine(conn_string: str) -> Engine:
-    return create_engine(conn_string, connect_args={"timeout": _BUSY_TIMEOUT_SECONDS})
+    return create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -84,12 +85,9 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 class PooledSqliteRunStorage(SqliteRunStorage):
     """The stock run storage, reusing one engine."""
 
-    @property
-    def _pooled_engine(self) -> Engine:
-        engine = self.__dict__.get("_engine")
-        if engine is None:
-            engine = self.__dict__["_engine"] = _engine(self._conn_string)
-        return engine
+    def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None):
+        super().__init__(conn_string, inst_data)
+        self._pooled_engine = _engine(conn_string)  # connects on first use
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -98,9 +96,7 @@ class PooledSqliteRunStorage(SqliteRunStorage):
 
     def dispose(self) -> None:
         super().dispose()
-        engine = self.__dict__.pop("_engine", None)
-        if engine is not None:
-            engine.dispose()
+        self._pooled_engine.dispose()
 
 
 class PooledSqliteStorage(DagsterSqliteStorage):
