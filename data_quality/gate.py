@@ -108,6 +108,13 @@ def run_raw_checks_of(
         _RawPlan.of(con, target, config, landing_dir, days, run_name)
         for target, days in days_by_target.items()
     ]
+    return _validate_plans(plans, config, con)
+
+
+def _validate_plans(
+    plans: Sequence[_Plan], config: QualityConfig, con: duckdb.DuckDBPyConnection
+) -> dict[str, dict[str, CheckOutcome]]:
+    """The plans' batches in one GX validation pass; each asset's outcomes by its key."""
     validated = validate_assets([plan.to_validate for plan in plans], config, con)
     return {plan.key: plan.outcomes(found) for plan, found in zip(plans, validated, strict=True)}
 
@@ -128,10 +135,7 @@ class _Plan:
         return self.assembly.outcomes(validated, self.names)
 
 
-@dataclass
 class _RawPlan(_Plan):
-    suite: TableSuite | None = None  # the object's suite, as its source declares it
-
     @classmethod
     def of(
         cls,
@@ -147,19 +151,18 @@ class _RawPlan(_Plan):
         nothing = AssetBatches(obj.key, [], f"{run_name} {label}".strip())
         if not table_exists(con, obj.table):
             return cls(obj.key, names, nothing, skipped=f"table {obj.table} not loaded yet")
-        plan = cls(obj.key, names, nothing, suite=suite)
-        plan._assemble(RawScope(con, obj, config, landing_dir, days))
+        plan = cls(obj.key, names, nothing)
+        plan._assemble(RawScope(con, obj, config, landing_dir, days), suite)
         plan.to_validate = AssetBatches(obj.key, plan.assembly.batches, nothing.run_name)
         return plan
 
-    def _assemble(self, scope: RawScope) -> None:
+    def _assemble(self, scope: RawScope, suite: TableSuite) -> None:
         # The suite's rows are a query GX runs in DuckDB; the other batches are small aggregates.
         nothing_loaded = scope.days is not None and scope.days.is_empty
-        table = scope.obj.table
-        suite_batch = None if nothing_loaded else raw_batch(self.suite, scope.config, scope.days)
+        suite_batch = None if nothing_loaded else raw_batch(suite, scope.config, scope.days)
         if suite_batch is not None:
             self.assembly.batches.append(suite_batch)
-        for check in aggregate_checks("raw", table):
+        for check in aggregate_checks("raw", scope.obj.table):
             if nothing_loaded and not check.table_level:
                 continue
             self.assembly.add(check.name, check.batch(scope), suite_batch)
@@ -190,8 +193,7 @@ def run_mart_checks_of(
     """Every check of several marts in one GX validation pass, per model (`fct_mrr`)."""
     con.execute("set TimeZone = 'UTC'")
     plans = [_MartPlan.of(con, suite, config, run_name) for suite in suites]
-    validated = validate_assets([plan.to_validate for plan in plans], config, con)
-    return {plan.key: plan.outcomes(found) for plan, found in zip(plans, validated, strict=True)}
+    return _validate_plans(plans, config, con)
 
 
 class _MartPlan(_Plan):

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 from dagster import (
@@ -52,6 +53,8 @@ from orchestration.run_config import RunConfig
 from orchestration.sources import ALL_TARGETS
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")  # what a multi-check holds per asset: a load target, a mart suite
 
 
 @contextmanager
@@ -240,6 +243,12 @@ def _selected(
             yield check_result(outcome, key, config, scope)
 
 
+def _chosen(context: AssetCheckExecutionContext, by_key: dict[AssetKey, T]) -> dict[AssetKey, T]:
+    """The assets of a multi-check whose checks this run selected (it may be subset)."""
+    checked = {key.asset_key for key in context.selected_asset_check_keys}
+    return {key: value for key, value in by_key.items() if key in checked}
+
+
 RAW_CHECKS_NAME = "raw_landing_quality"
 
 
@@ -271,8 +280,7 @@ def raw_quality_checks(
         run_config: RunConfig,
     ):
         config = run_config.quality()
-        checked = {key.asset_key for key in context.selected_asset_check_keys}
-        chosen = {key: target for key, target in by_key.items() if key in checked}
+        chosen = _chosen(context, by_key)
         with read_only_connection(warehouse) as con:
             days_by_target = {
                 target: days_to_validate(context, con, target, config.as_of)
@@ -325,8 +333,7 @@ def mart_quality_checks(
         run_config: RunConfig,
     ):
         config = run_config.quality()
-        checked = {key.asset_key for key in context.selected_asset_check_keys}
-        chosen = {key: suite for key, suite in by_key.items() if key in checked}
+        chosen = _chosen(context, by_key)
         with read_only_connection(warehouse) as con:
             outcomes = run_mart_checks_of(
                 con, list(chosen.values()), config, run_name=context.run.run_id.split("-")[0]
