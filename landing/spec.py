@@ -42,6 +42,23 @@ class SanityRule:
 
 
 @dataclass(frozen=True)
+class TypedColumn:
+    """A field the loader stores as a typed column of the raw table, read in the same parse of
+    the record that validates it, so staging selects it instead of decoding JSON again."""
+
+    name: str
+    path: str
+    sql_type: str = "varchar"  # varchar, or timestamp: ISO-8601 with any offset, stored as UTC
+    description: str = ""
+
+    def from_string_sql(self, value: str) -> str:
+        """SQL converting `value` (the field read as a string) to the column's type."""
+        if self.sql_type == "timestamp":
+            return f"timezone('UTC', try_cast({value} as timestamptz))"
+        return value
+
+
+@dataclass(frozen=True)
 class ObjectSpec:
     system: str
     object: str
@@ -58,6 +75,26 @@ class ObjectSpec:
     # the reason names the shape and what is expected instead of the first missing field.
     shape_rules: tuple[SanityRule, ...] = field(default_factory=tuple)
     description: str = ""
+    # Fields stored as typed columns. An object with them may also drop the original JSON
+    # (`keeps_record=False`, Segment: its landing file and line stand for it).
+    typed_columns: tuple[TypedColumn, ...] = field(default_factory=tuple)
+    keeps_record: bool = True
+    # Whether a line may be a page envelope (Stripe list/search pages, HubSpot results pages).
+    # Without envelopes (Segment) a line is always one record and is parsed fewer times.
+    has_pages: bool = True
+
+    @property
+    def record_paths(self) -> tuple[str, ...]:
+        """The paths the loader reads from every record, each once: the id, every contract
+        field, then the typed columns' paths not already among them."""
+        paths = (self.id_path, *(f.path for f in self.fields))
+        return (*paths, *(c.path for c in self.typed_columns if c.path not in paths))
+
+    def typed_values_sql(self, strings: str) -> list[str]:
+        """The typed columns' values as SQL, given `strings`: a list expression holding the
+        string of each of `record_paths`, in order (the loader's `record_strings`)."""
+        position = {path: i for i, path in enumerate(self.record_paths, start=1)}
+        return [c.from_string_sql(f"{strings}[{position[c.path]}]") for c in self.typed_columns]
 
     @property
     def schema(self) -> str:

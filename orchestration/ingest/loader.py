@@ -75,13 +75,20 @@ _RECORD_VERSION_SQL = (
 
 
 def json_target(spec: ObjectSpec, suite: TableSuite | None = None) -> LoadTarget:
-    """The target of every JSON-lines object: original record plus lineage columns."""
+    """The target of every JSON-lines object: id, original record (unless the spec drops it),
+    the spec's typed columns and the lineage columns (raw_schema.py)."""
+    columns = [
+        "r.record_id",
+        *(["r.record"] if spec.keeps_record else []),
+        *spec.typed_values_sql("r.record_strings"),
+        "r.event_id, r.event_type, r.event_created, f.relative_path, r.line_number",
+        f"r.record_index, f.partition_date, {_RECORD_VERSION_SQL}",
+        "(current_timestamp at time zone 'UTC')",
+    ]
     return LoadTarget(
         spec,
         lambda lines_table: records_sql(spec, lines_table),
-        "r.record_id, r.record, r.event_id, r.event_type, r.event_created, f.relative_path, "
-        f"r.line_number, r.record_index, f.partition_date, {_RECORD_VERSION_SQL}, "
-        "(current_timestamp at time zone 'UTC')",
+        ", ".join(columns),
         raw_table_ddl(spec),
         suite,
     )
@@ -296,7 +303,7 @@ def _replace_partitions(
         f"""
         insert into {QUARANTINE_TABLE}
         select $system, $object, f.partition_date, f.relative_path, r.line_number,
-            case when r.record is null then null else r.record_index end,
+            case when r.no_record then null else r.record_index end,
             r.raw_text, r.reason, (current_timestamp at time zone 'UTC')
         from {_RECORDS_TABLE} as r
         join {_FILES_TABLE} as f using (file_id)

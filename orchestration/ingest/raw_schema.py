@@ -1,12 +1,14 @@
 """DDL of the raw layer: one table per landing object, the quarantine and the load log.
 
-Every raw table has the same shape: the record's original JSON plus lineage columns. dbt's
-staging models are the only readers (through `source()`), so this file and
-`dbt_project/models/staging/*/_*__sources.yml` change together.
+Every raw table has the same shape: the record's id, its original JSON (unless its spec drops
+it), the typed columns its spec declares, and lineage columns. dbt's staging models are the only
+readers (through `source()`), so this file and `dbt_project/models/staging/*/_*__sources.yml`
+change together.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -15,9 +17,11 @@ import duckdb
 from landing.spec import ObjectSpec
 from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
 
-RAW_RECORD_COLUMNS = """
-    record_id varchar not null,        -- the object's id (Segment: messageId)
-    record json not null,              -- the record exactly as the source emitted it
+log = logging.getLogger(__name__)
+
+_ID_COLUMN = "record_id varchar not null,        -- the object's id (Segment: messageId)"
+_RECORD_COLUMN = "record json not null,              -- the record exactly as the source emitted it"
+_LINEAGE_COLUMNS = """
     _event_id varchar,                 -- Stripe Event id when the record came inside an event
     _event_type varchar,               -- e.g. customer.subscription.updated
     _event_created bigint,             -- the event's `created` (Unix seconds)
@@ -62,7 +66,15 @@ create table if not exists {LOAD_LOG_TABLE} (
 
 
 def raw_table_ddl(spec: ObjectSpec) -> str:
-    return f"create table if not exists {spec.table} ({RAW_RECORD_COLUMNS})"
+    columns = [_ID_COLUMN]
+    if spec.keeps_record:
+        columns.append(_RECORD_COLUMN)
+    columns += [f"{c.name} {c.sql_type}," for c in spec.typed_columns]
+    return (
+        f"create table if not exists {spec.table} (\n    "
+        + "\n    ".join(columns)
+        + (f"{_LINEAGE_COLUMNS})")
+    )
 
 
 class RawTable(Protocol):
@@ -72,14 +84,56 @@ class RawTable(Protocol):
     ddl: str
 
 
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _drop_if_reshaped(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
+    """Drop a raw table whose columns are not those of its DDL (a warehouse built by an older
+    version, e.g. Segment's events before their typed columns), with its load log and
+    quarantine rows, so that the load rebuilds it from the landing files. Nothing is lost: a
+    raw table mirrors its landing folder (a day whose files are gone is emptied)."""
+    spec = table.spec
+    existing = _columns(con, spec.schema, spec.object)
+    if not existing:
+        return
+    probe = table.ddl.replace(
+        f"create table if not exists {spec.table}", "create or replace temp table _raw_shape", 1
+    )
+    con.execute(probe)
+    expected = _columns(con, "main", "_raw_shape")  # a temp table: catalog temp, schema main
+    con.execute("drop table _raw_shape")
+    if existing == expected:
+        return
+    log.warning(
+        "%s: columns %s differ from the loader's %s; rebuilding it from the landing files",
+        spec.table,
+        existing,
+        expected,
+    )
+    con.execute(f"drop table {spec.table}")
+    for log_table in (LOAD_LOG_TABLE, QUARANTINE_TABLE):
+        if _columns(con, *log_table.split(".")):
+            con.execute(
+                f"delete from {log_table} where system = ? and object = ?",
+                [spec.system, spec.object],
+            )
+
+
 def create_raw_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[RawTable]) -> None:
     """Create the raw schemas and tables of `tables` (every source's:
     orchestration.sources.ALL_TARGETS), the quarantine and the load log, if missing
-    (idempotent)."""
+    (idempotent); a raw table of another shape is rebuilt (`_drop_if_reshaped`)."""
     tables = list(tables)
     for schema in sorted({table.spec.schema for table in tables}):
         con.execute(f"create schema if not exists {schema}")
     for table in tables:
+        _drop_if_reshaped(con, table)
         con.execute(table.ddl)
     con.execute(_QUARANTINE_DDL)
     con.execute(_LOAD_LOG_DDL)

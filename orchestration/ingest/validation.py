@@ -1,10 +1,12 @@
 """SQL that unwraps landing lines into records and names what is wrong with each bad one.
 
 Everything runs inside DuckDB over a temp table of raw lines, because a Python loop per line is
-10-50x slower on the Segment stream (STYLE.md). Each JSON document is parsed a handful of times
-per line, not once per checked field: `json_type(record, [paths])` types the id and every
-contract field in one pass, and `json_extract_string(record, [paths])` reads their values in one
-more (`record_types[i]` and `record_strings[i]`: i = 1 is the id, then the fields in spec order).
+10-50x slower on the Segment stream (STYLE.md). A line is parsed three times, not once per
+checked field: `json_valid`, then `json_type(line, [paths])` types the root, the envelope fields
+and every path of `ObjectSpec.record_paths` in one pass, and `json_extract_string(line, [paths])`
+reads their values in one more (`record_types[i]` and `record_strings[i]`: i = 1 is the id, then
+the fields in spec order, then the typed columns' own paths). The strings also fill the typed
+columns of the raw table, so staging does not parse the record again.
 """
 
 from __future__ import annotations
@@ -19,11 +21,6 @@ def _sql_string(value: str) -> str:
 
 def _sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(_sql_string(v) for v in values) + "]"
-
-
-def _record_paths(spec: ObjectSpec) -> tuple[str, ...]:
-    """The paths behind `record_types` and `record_strings`: the id, then every field."""
-    return (spec.id_path, *(f.path for f in spec.fields))
 
 
 def _field_checks(spec: ObjectSpec) -> list[str]:
@@ -80,7 +77,7 @@ def record_reason_sql(spec: ObjectSpec) -> str:
             f"in {spec.key} (expected {' or '.join(spec.object_types)})' end"
         )
     field_checks = _field_checks(spec)
-    record_paths = tuple(_sql_string(path) for path in _record_paths(spec))
+    record_paths = tuple(_sql_string(path) for path in spec.record_paths)
     rule_checks = [
         f"case when {read_strings_once(rule.is_bad_sql, record_paths, 'record_strings')} "
         f"then {_sql_string(rule.reason)} end"
@@ -102,18 +99,69 @@ def record_reason_sql(spec: ObjectSpec) -> str:
     return "coalesce(" + ", ".join(parts) + ")"
 
 
+_ENVELOPE_PATHS = ("$.data", "$.results", "$.id")
+
+
+def _pages_sql(spec: ObjectSpec) -> tuple[str, str]:
+    """The `page_kind` expression over `paged`'s line columns, and the elements of page lines
+    (empty when the object has no envelopes)."""
+    if not spec.has_pages:
+        return "null::varchar", ""
+    record_paths = _sql_list(spec.record_paths)
+    kind = """case
+            when line_strings[1] in ('list', 'search_result') and line_types[2] = 'ARRAY'
+                then 'data'
+            when line_types[3] = 'ARRAY' and line_types[4] is null then 'results'
+        end"""
+    elements = f"""
+    union all
+
+    -- Stripe `{{"object": "list" | "search_result", "data": [...]}}` and HubSpot
+    -- `{{"results": [...]}}` pages: each element is a record.
+    select
+        paged.file_id,
+        paged.line_number,
+        element.element_index - 1 as record_index,
+        null as line_error,
+        element.element::varchar as element,
+        element.element::varchar as raw_text,
+        json_extract_string(element.element, '$.object') as element_object,
+        json_type(element.element, {record_paths}::varchar[]) as element_types,
+        json_extract_string(element.element, {record_paths}::varchar[]) as element_strings
+    from paged,
+        unnest(
+            case paged.page_kind
+                when 'data' then json_extract(paged.line, '$.data[*]')
+                else json_extract(paged.line, '$.results[*]')
+            end
+        ) with ordinality as element(element, element_index)
+    where paged.page_kind is not null"""
+    return kind, elements
+
+
 def records_sql(spec: ObjectSpec, lines_table: str) -> str:
     """Unwrap each line of `lines_table` into records and attach a quarantine `reason`.
 
-    Output columns: file_id, line_number, record_index, record (json), raw_text, event_id,
-    event_type, event_created, record_id, reason. A line that is not a JSON object is one
-    record with a reason; a page envelope (Stripe list or Search API page, HubSpot results page)
-    yields one record per element; a Stripe event yields its `data.object` versioned at the
-    event's `created`.
+    Output columns: file_id, line_number, record_index, no_record (the whole line was
+    rejected), record (its JSON text; null when the spec does not keep it), raw_text (only for
+    a rejected record), event_id, event_type, event_created, record_id, record_strings
+    (`json_extract_string` of `spec.record_paths`), reason. A line that is not a JSON object is
+    one record with a reason; a page envelope (Stripe list or Search API page, HubSpot results
+    page) yields one record per element; a Stripe event yields its `data.object` versioned at
+    the event's `created`.
+
+    A bare line is parsed three times whatever the number of fields (validity, types, strings):
+    the steps are materialised so that DuckDB does not repeat a parse for each reference.
     """
-    record_paths = _sql_list(_record_paths(spec))
+    record_paths = _sql_list(spec.record_paths)
+    fields = len(spec.record_paths)
+    envelope = _ENVELOPE_PATHS if spec.has_pages else ()
+    type_paths = _sql_list(("$", *envelope, *spec.record_paths))
+    string_paths = _sql_list(("$.object", *spec.record_paths))
+    page_kind, page_elements = _pages_sql(spec)
+    first_field_type = 2 + len(envelope)
     return f"""
-with lines as (
+with checked as materialized (
     select
         file_id,
         line_number,
@@ -122,68 +170,59 @@ with lines as (
             when read_error is not null then read_error
             when line is null or trim(line) = '' then 'blank line'
             when not json_valid(line) then 'not valid JSON'
-            when json_type(line) <> 'OBJECT' then
-                'expected a JSON object, got ' || lower(json_type(line))
         end as line_error
     from {lines_table}
 ),
 
-shaped as (
-    -- The envelope fields, read in two parses of the line, tell a page from a bare record.
+parsed as materialized (
+    -- One parse for the JSON types of the root, the envelope fields and the record's fields,
+    -- one for their strings: a bare record needs no other.
     select
-        *,
-        case when line_error is null then json_extract_string(line, '$.object') end
-            as line_object,
-        case when line_error is null then json_type(line, ['$.data', '$.results', '$.id']) end
-            as envelope_types
-    from lines
+        file_id,
+        line_number,
+        line,
+        line_error,
+        case when line_error is null then json_type(line, {type_paths}::varchar[]) end
+            as line_types,
+        case when line_error is null then json_extract_string(line, {string_paths}::varchar[])
+        end as line_strings
+    from checked
 ),
 
 paged as (
     select
-        *,
-        case
-            when line_object in ('list', 'search_result') and envelope_types[1] = 'ARRAY'
-                then 'data'
-            when envelope_types[2] = 'ARRAY' and envelope_types[3] is null then 'results'
-        end as page_kind
-    from shaped
+        file_id,
+        line_number,
+        line,
+        coalesce(
+            line_error,
+            case when line_types[1] <> 'OBJECT' then
+                'expected a JSON object, got ' || lower(line_types[1]) end
+        ) as line_error,
+        line_strings[1] as line_object,
+        list_slice(line_types, {first_field_type}, {first_field_type + fields - 1})
+            as line_field_types,
+        list_slice(line_strings, 2, {fields + 1}) as line_field_strings,
+        case when line_types[1] = 'OBJECT' then {page_kind} end
+            as page_kind
+    from parsed
 ),
 
 elements as (
-    -- A bare line (or a rejected one) is its own record: no list is built and unnested for
-    -- it, which is most of the cost on the Segment stream.
+    -- A bare line (or a rejected one) is its own record, typed by its line's parse.
     select
         file_id,
         line_number,
         0 as record_index,
         line_error,
-        case when line_error is null then line::json end as element,
+        case when line_error is null then line end as element,
         line as raw_text,
-        line_object as element_object
+        line_object as element_object,
+        line_field_types as element_types,
+        line_field_strings as element_strings
     from paged
     where page_kind is null
-
-    union all
-
-    -- Stripe `{{"object": "list" | "search_result", "data": [...]}}` and HubSpot
-    -- `{{"results": [...]}}` pages.
-    select
-        paged.file_id,
-        paged.line_number,
-        element.element_index - 1 as record_index,
-        null as line_error,
-        element.element,
-        element.element::varchar as raw_text,
-        json_extract_string(element.element, '$.object') as element_object
-    from paged,
-        unnest(
-            case paged.page_kind
-                when 'data' then json_extract(paged.line, '$.data[*]')
-                else json_extract(paged.line, '$.results[*]')
-            end
-        ) with ordinality as element(element, element_index)
-    where paged.page_kind is not null
+    {page_elements}
 ),
 
 unwrapped as (
@@ -200,36 +239,32 @@ unwrapped as (
             as event_created,
         case
             when line_error is not null then null
-            when is_event then json_extract(element, '$.data.object')
+            when is_event then json_extract(element, '$.data.object')::varchar
             else element
         end as record,
         case
             when is_event then json_extract_string(element, '$.data.object.object')
             else element_object
-        end as record_object
+        end as record_object,
+        element_types,
+        element_strings
     from elements
 ),
 
 typed as (
+    -- A Stripe event's record is its `data.object`: typed again (events are few).
     select
         *,
-        -- The id and every contract field typed in one parse of the record, read in another.
-        json_type(record, {record_paths}::varchar[]) as record_types,
-        json_extract_string(record, {record_paths}::varchar[]) as record_strings
+        case when is_event then json_type(record, {record_paths}::varchar[])
+            else element_types end as record_types,
+        case when is_event then json_extract_string(record, {record_paths}::varchar[])
+            else element_strings end as record_strings
     from unwrapped
 ),
 
-final as (
+judged as (
     select
-        file_id,
-        line_number,
-        record_index,
-        record,
-        raw_text,
-        event_id,
-        event_type,
-        event_created,
-        record_strings[1] as record_id,
+        *,
         coalesce(
             line_error,
             case when is_event and (record is null or json_type(record) <> 'OBJECT')
@@ -237,6 +272,23 @@ final as (
             {record_reason_sql(spec)}
         ) as reason
     from typed
+),
+
+final as (
+    select
+        file_id,
+        line_number,
+        record_index,
+        record is null as no_record,
+        {"record" if spec.keeps_record else "null::varchar as record"},
+        case when reason is not null then raw_text end as raw_text,
+        event_id,
+        event_type,
+        event_created,
+        record_strings[1] as record_id,
+        record_strings,
+        reason
+    from judged
 )
 
 select * from final

@@ -62,7 +62,7 @@ final as (
         file_id,
         line_number,
         0 as record_index,
-        null::json as record,
+        true as no_record,  -- a CSV row is a whole line: no record index in the quarantine
         line as raw_text,
         rate_date,
         currency,

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from landing.spec import OBJECT, STRING, Field, ObjectSpec, SanityRule, optional
+from landing.spec import OBJECT, STRING, Field, ObjectSpec, SanityRule, TypedColumn, optional
 
 SEGMENT_EVENTS = ObjectSpec(
     "segment",
@@ -38,4 +38,23 @@ SEGMENT_EVENTS = ObjectSpec(
         ),
     ),
     description="Segment calls as its S3 destination writes them (ENG-1..3).",
+    # The fields staging needs, typed at load: the stream is the warehouse's largest input, and
+    # the landing file and line stand for the original JSON.
+    typed_columns=(
+        TypedColumn("call_type", "$.type", description="`type`: track, identify, group, page..."),
+        TypedColumn("event_name", "$.event", description="`event`: a track call's name."),
+        TypedColumn("user_id", "$.userId", description="`userId`."),
+        TypedColumn("anonymous_id", "$.anonymousId", description="`anonymousId`."),
+        TypedColumn("group_id", "$.groupId", description="`groupId`: a group call's account."),
+        TypedColumn(
+            "context_group_id", "$.context.groupId", description="`context.groupId`: the account."
+        ),
+        TypedColumn(
+            "feature_name", "$.properties.feature", description="`properties.feature` (ENG-2)."
+        ),
+        TypedColumn("event_at", "$.timestamp", "timestamp", "`timestamp` in UTC."),
+        TypedColumn("received_at", "$.receivedAt", "timestamp", "`receivedAt` in UTC."),
+    ),
+    keeps_record=False,
+    has_pages=False,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pytest
@@ -465,8 +465,7 @@ def test_line_numbers_follow_the_file_on_the_fast_reader(landing, con):
     load_landing(con, landing.root, ALL_TARGETS)
     mismatched = rows(
         con,
-        "select count(*) from raw_segment.events "
-        "where (record->>'$.properties.n')::bigint <> _line_number",
+        "select count(*) from raw_segment.events where record_id <> 'm' || _line_number",
     )
     assert mismatched == [(0,)]
 
@@ -499,7 +498,7 @@ def test_files_read_together_keep_their_own_line_numbers(landing, con, with_unsp
     per_file = rows(
         con,
         "select _source_file, count(*), count(*) filter "
-        "(where (record->>'$.properties.n')::bigint <> _line_number) "
+        "(where split_part(record_id, '-', 4)::bigint <> _line_number) "
         "from raw_segment.events group by _source_file order by _source_file",
     )
     expected = [(f"segment/events/{day}/part-00000.jsonl", 10 + n, 0) for n, day in enumerate(days)]
@@ -571,3 +570,62 @@ def test_customer_discounts_accept_stripe_shapes_and_quarantine_others(landing, 
         (4, 'wrong type for discount: expected object, got varchar "di_1"'),
         (5, "an element of discounts is neither a discount id nor a discount object"),
     ]
+
+
+def test_segment_fields_are_typed_at_load_and_its_json_is_not_kept(landing, con):
+    # Staging selects these columns instead of decoding the JSON again (parse once).
+    event = {
+        "messageId": "tz",
+        "type": "track",
+        "event": "Report Created",
+        "userId": "u1",
+        "context": {"groupId": "101"},
+        "properties": {"feature": "reports"},
+        "timestamp": "2025-06-02T23:30:00-02:00",
+        "receivedAt": "2025-06-03T01:30:01Z",
+    }
+    landing.write("segment/events", DAY, [event, {**event, "messageId": "plain", "event": None}])
+    load_partitions(con, TARGETS_BY_KEY["segment/events"], landing.root)
+    assert rows(
+        con,
+        "select record_id, call_type, event_name, user_id, anonymous_id, context_group_id, "
+        "feature_name, event_at, received_at from raw_segment.events where record_id = 'tz'",
+    ) == [
+        (
+            "tz",
+            "track",
+            "Report Created",
+            "u1",
+            None,
+            "101",
+            "reports",
+            datetime(2025, 6, 3, 1, 30),  # the offset converted: the next UTC day
+            datetime(2025, 6, 3, 1, 30, 1),
+        )
+    ]
+    assert "record" not in {
+        c for (c,) in rows(con, "select column_name from (describe raw_segment.events)")
+    }
+    # A track call without `event` is still quarantined with the reason, its text kept.
+    assert quarantine(con) == [
+        ("events", f"segment/events/{DAY}/part-00000.jsonl", 2, "a track call without `event`")
+    ]
+
+
+def test_a_raw_table_of_an_older_shape_is_rebuilt_from_the_landing_files(landing, con):
+    # A warehouse built before Segment's typed columns held the JSON in `record`.
+    con.execute("create schema raw_segment")
+    con.execute(
+        "create table raw_segment.events (record_id varchar, record json, _source_file varchar)"
+    )
+    con.execute("insert into raw_segment.events values ('old', '{}', 'gone.jsonl')")
+    event = {
+        "messageId": "m1",
+        "type": "page",
+        "timestamp": "2025-06-01T08:00:00Z",
+        "receivedAt": "2025-06-01T08:00:01Z",
+    }
+    landing.write("segment/events", DAY, [event])
+    (load,) = load_partitions(con, TARGETS_BY_KEY["segment/events"], landing.root)
+    assert load.records_loaded == 1
+    assert rows(con, "select record_id, call_type from raw_segment.events") == [("m1", "page")]

@@ -68,36 +68,24 @@ source as (
     {% endif %}
 ),
 
-fields as (
-    -- Every field in one parse of the record (numbered below in this order).
+renamed as (
+    -- The loader typed these fields while validating the record (raw_segment.events): no JSON
+    -- is decoded here. Empty ids count as absent.
     select
         record_id as message_id,
-        {{ json_strs('record', [
-            '$.type', '$.event', '$.userId', '$.anonymousId', '$.groupId',
-            '$.context.groupId', '$.properties.feature', '$.timestamp', '$.receivedAt',
-        ]) }} as field_values,
+        call_type,
+        event_name,
+        nullif(user_id, '') as user_id,
+        nullif(anonymous_id, '') as anonymous_id,
+        nullif(group_id, '') as group_id,
+        nullif(context_group_id, '') as context_group_id,
+        feature_name,
+        event_at,
+        received_at,
         _partition_date,
         _record_version,
         _loaded_at
     from source
-),
-
-decoded as (
-    select
-        message_id,
-        {{ list_item('field_values', 1) }} as call_type,
-        {{ list_item('field_values', 2) }} as event_name,
-        nullif({{ list_item('field_values', 3) }}, '') as user_id,
-        nullif({{ list_item('field_values', 4) }}, '') as anonymous_id,
-        nullif({{ list_item('field_values', 5) }}, '') as group_id,
-        nullif({{ list_item('field_values', 6) }}, '') as context_group_id,
-        {{ list_item('field_values', 7) }} as feature_name,
-        {{ iso_to_timestamp(list_item('field_values', 8)) }} as event_at,
-        {{ iso_to_timestamp(list_item('field_values', 9)) }} as received_at,
-        _partition_date,
-        _record_version,
-        _loaded_at
-    from fields
 ),
 
 with_event_date as (
@@ -116,7 +104,7 @@ with_event_date as (
         _partition_date,
         _record_version,
         _loaded_at
-    from decoded
+    from renamed
 ),
 
 kept_copies as (
