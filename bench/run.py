@@ -106,10 +106,10 @@ def link_days(ws: Workspace, include: Callable[[date], bool]) -> None:
 
 _LIMIT_SCRIPT = """
 import sys, duckdb
-from orchestration.ingest.loader import LINES_READER_SQL
+from landing.files import lines_reader_sql
 files = [line.strip() for line in open(sys.argv[1]) if line.strip()]
 lines, size = duckdb.connect().execute(
-    f"select count(*), sum(strlen(line)) from {LINES_READER_SQL}", [files]
+    f"select count(*), sum(strlen(line)) from {lines_reader_sql()}", [files]
 ).fetchone()
 print(f"read {len(files)} files: {lines} lines, {size} bytes")
 """

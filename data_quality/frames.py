@@ -26,7 +26,13 @@ from data_quality.mart_suites import MARTS_SCHEMA, MartSuite
 from data_quality.raw_suites import TableSuite
 from data_quality.rules import between, in_set, is_null, not_null, row_count
 from data_quality.runner import Batch
-from landing.files import EXCHANGE_RATES_HEADER, PART_FILE, LandingFile, scan_object
+from landing.files import (
+    EXCHANGE_RATES_HEADER,
+    PART_FILE,
+    LandingFile,
+    lines_reader_sql,
+    scan_object,
+)
 from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,7 @@ log = logging.getLogger(__name__)
 class _ObjectNames(Protocol):
     system: str
     object: str
+    has_pages: bool
 
 
 class LandingTarget(Protocol):
@@ -53,12 +60,14 @@ class RawObject:
     system: str
     object: str
     file_pattern: re.Pattern[str] | str = PART_FILE
+    has_pages: bool = True  # False: every line is one record (Segment)
 
     @classmethod
     def of(cls, target: LandingTarget | RawObject) -> RawObject:
         if isinstance(target, RawObject):
             return target
-        return cls(target.spec.system, target.spec.object, target.file_pattern)
+        spec = target.spec
+        return cls(spec.system, spec.object, target.file_pattern, spec.has_pages)
 
     @property
     def key(self) -> str:
@@ -70,13 +79,6 @@ class RawObject:
 
 
 # The loader's line reader (loader.py): one VARCHAR column, a separator no JSON line contains.
-_LINE_READER = (
-    "read_csv(?, columns = {'line': 'VARCHAR'}, delim = E'\\x1e\\x1f\\x1d\\x1c', quote = '', "
-    "escape = '', comment = '', header = false, auto_detect = false, strict_mode = true, "
-    "max_line_size = 67108864, buffer_size = 134217728, compression = 'auto')"
-)
-
-
 @dataclass(frozen=True)
 class Days:
     """An inclusive range of partition days; None anywhere means the whole table. A range
@@ -341,11 +343,12 @@ def _count_lines_exact(path: Path) -> list[str]:
         return [raw.rstrip(b"\r\n").decode("utf-8", errors="replace") for raw in handle]
 
 
+# Records a line holds, as the loader unwraps it (orchestration/ingest/validation.py).
 _RECORDS_IN_LINE = """
     case
         when line is null or trim(line) = '' or not json_valid(line)
             or json_type(line) <> 'OBJECT' then 1
-        when json_extract_string(line, '$.object') = 'list'
+        when json_extract_string(line, '$.object') in ('list', 'search_result')
             and json_type(line, '$.data') = 'ARRAY' then json_array_length(line, '$.data')
         when json_type(line, '$.results') = 'ARRAY' and json_type(line, '$.id') is null
             then json_array_length(line, '$.results')
@@ -354,21 +357,26 @@ _RECORDS_IN_LINE = """
 """
 
 
+def _records_in_lines(has_pages: bool) -> str:
+    """SQL summing the records of the lines in `line`: without envelopes a line is one record
+    (loaded or quarantined), counted without parsing it."""
+    return f"coalesce(sum({_RECORDS_IN_LINE}), 0)" if has_pages else "count(*)"
+
+
 def _files_records(
-    con: duckdb.DuckDBPyConnection, files: list[LandingFile], csv: bool
+    con: duckdb.DuckDBPyConnection, files: list[LandingFile], csv: bool, has_pages: bool
 ) -> list[dict]:
     """`_file_records` of many JSON files in one DuckDB scan (per file on any read error)."""
     if csv or not files:
-        return [{"file": f.relative_path, **_file_records(con, f, csv)} for f in files]
-    reader = _LINE_READER.replace("compression = 'auto')", "compression = 'auto', filename = true)")
+        return [{"file": f.relative_path, **_file_records(con, f, csv, has_pages)} for f in files]
+    reader = lines_reader_sql(filename=True)
     try:
         rows = con.execute(
-            f"select filename, count(*), coalesce(sum({_RECORDS_IN_LINE}), 0) "
-            f"from {reader} group by 1",
+            f"select filename, count(*), {_records_in_lines(has_pages)} from {reader} group by 1",
             [[str(f.path) for f in files]],
         ).fetchall()
     except (duckdb.InvalidInputException, duckdb.IOException):
-        return [{"file": f.relative_path, **_file_records(con, f, csv)} for f in files]
+        return [{"file": f.relative_path, **_file_records(con, f, csv, has_pages)} for f in files]
     counts = {Path(name): (lines, records) for name, lines, records in rows}
     return [
         {
@@ -381,13 +389,15 @@ def _files_records(
     ]
 
 
-def _file_records(con: duckdb.DuckDBPyConnection, landing_file: LandingFile, csv: bool) -> dict:
+def _file_records(
+    con: duckdb.DuckDBPyConnection, landing_file: LandingFile, csv: bool, has_pages: bool
+) -> dict:
     """Lines in the file and the records they hold, counted independently of the load log:
     a page envelope holds len(data) / len(results) records, any other line one record (a line
     that is not a JSON object is one quarantined record). A CSV's header is not a record."""
     try:
         con.execute(
-            f"create or replace temp table _dq_lines as select line from {_LINE_READER}",
+            f"create or replace temp table _dq_lines as select line from {lines_reader_sql()}",
             [str(landing_file.path)],
         )
     except duckdb.InvalidInputException:
@@ -406,7 +416,7 @@ def _file_records(con: duckdb.DuckDBPyConnection, landing_file: LandingFile, csv
         ).fetchall()[0]
         return {"lines_in_file": lines, "records_in_file": lines - header, "read_error": None}
     lines, records = con.execute(
-        f"select count(*), coalesce(sum({_RECORDS_IN_LINE}), 0) from _dq_lines"
+        f"select count(*), {_records_in_lines(has_pages)} from _dq_lines"
     ).fetchall()[0]
     return {"lines_in_file": lines, "records_in_file": records, "read_error": None}
 
@@ -433,6 +443,7 @@ def landing_reconciliation_batch(
             con,
             [f for files in scan.files_by_date.values() for f in files],
             csv=obj.object == "exchange_rates",
+            has_pages=obj.has_pages,
         ),
         columns=["file", "lines_in_file", "records_in_file", "read_error"],
     )

@@ -16,6 +16,23 @@ EXCHANGE_RATES_FILE = "rates.csv"
 # The one header the exchange-rates file may have (checked, never loaded).
 EXCHANGE_RATES_HEADER = "date,currency,usd_per_unit"
 
+# A separator that no valid JSON line contains (JSON escapes control characters).
+_LINE_SEPARATOR = r"E'\x1e\x1f\x1d\x1c'"
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def lines_reader_sql(filename: bool = False) -> str:
+    """DuckDB's reader of whole lines (one VARCHAR column `line`, plus `filename` if asked) of
+    the files bound to its `?`: a separator that never occurs, no quoting, gzip by extension,
+    lines in file order. The loader, the gate's reconciliation and the benchmark's floor read
+    with it. Raises InvalidInputException on a file it cannot split (invalid UTF-8, a line with
+    the separator): callers fall back to an exact reader."""
+    return f"""read_csv(?, columns = {{'line': 'VARCHAR'}}, delim = {_LINE_SEPARATOR},
+    quote = '', escape = '', comment = '', header = false, auto_detect = false,
+    strict_mode = true, max_line_size = {MAX_LINE_BYTES},
+    buffer_size = {2 * MAX_LINE_BYTES}, filename = {str(filename).lower()},
+    compression = 'auto')"""
+
 
 @dataclass(frozen=True)
 class LandingFile:

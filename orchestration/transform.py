@@ -136,6 +136,11 @@ def dbt_models(
             if not isinstance(event, AssetObservation):
                 yield event
     context.log.info(f"dbt build: {out.totals or 'finished'} (every node in {log_path})")
+    if keep_new_parse(invocation.target_path, MANIFEST_PATH.parent, log_path.read_text()):
+        context.log.info(
+            "dbt parsed the whole project (its profile differs from the prepared parse's: "
+            "another warehouse path or memory limit); the new parse is kept for the next refresh"
+        )
     if settings.on_spark:
         with duckdb.connect(str(settings.warehouse_path)) as con:
             mirrored = mirror_spark_tables(con, settings.spark_warehouse_dir)
@@ -220,6 +225,26 @@ def newest_run_results(target_dir: Path = MANIFEST_PATH.parent) -> Path | None:
     folder under target/, and builds take turns (warehouse pool), so the newest is the last."""
     candidates = list(target_dir.glob("dbt_models-*/run_results.json"))
     return max(candidates, key=lambda path: path.stat().st_mtime) if candidates else None
+
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+FULL_PARSE_MESSAGE = "Unable to do partial parsing"
+
+
+def keep_new_parse(invocation_target: Path, project_target: Path, build_output: str) -> bool:
+    """Copy a build's fresh parse into the project's target folder when dbt had to parse the
+    whole project, and say whether it did.
+
+    dbt re-parses everything (~10-15 s) when the profile's rendered values differ from those of
+    the parse it is given, e.g. a CS_WAREHOUSE_PATH other than the one `make manifest` saw.
+    dagster-dbt copies the project's parse into each invocation's folder but never back, so
+    without this every refresh with such settings paid the full parse again. dbt checks every
+    file's hash on the next partial parse, so a parse kept here is never stale."""
+    fresh = invocation_target / PARTIAL_PARSE_FILE
+    if FULL_PARSE_MESSAGE not in build_output or not fresh.exists():
+        return False
+    shutil.copyfile(fresh, project_target / PARTIAL_PARSE_FILE)
+    return True
 
 
 def prune_invocation_folders(target_dir: Path, keep: int = INVOCATION_FOLDERS_KEPT) -> None:

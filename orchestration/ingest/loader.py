@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from landing.files import PART_FILE, LandingFile, scan_object
+from landing.files import PART_FILE, LandingFile, lines_reader_sql, scan_object
 from landing.spec import ObjectSpec
 from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
 from orchestration.ingest.raw_schema import create_raw_tables, raw_table_ddl
@@ -44,9 +44,6 @@ log = logging.getLogger(__name__)
 
 # Bump when validation or unwrapping changes, so unchanged files are re-validated.
 LOADER_VERSION = "2"
-# A separator that no valid JSON line contains (JSON escapes control characters).
-_LINE_SEPARATOR = r"E'\x1e\x1f\x1d\x1c'"
-_MAX_LINE_BYTES = 64 * 1024 * 1024
 _LINES_TABLE = "_landing_lines"
 _RECORDS_TABLE = "_landing_records"
 _FILES_TABLE = "_landing_files"
@@ -139,21 +136,13 @@ class PartitionLoad:
         return sum(f.lines_read for f in self.files)
 
 
-# DuckDB's reader of whole lines (one VARCHAR column `line`) of the files bound to its `?`:
-# a separator that never occurs, no quoting, gz by extension. The bench's "limit" reads with it.
-LINES_READER_SQL = f"""read_csv(?, columns = {{'line': 'VARCHAR'}}, delim = {_LINE_SEPARATOR},
-    quote = '', escape = '', comment = '', header = false, auto_detect = false,
-    strict_mode = true, max_line_size = {_MAX_LINE_BYTES},
-    buffer_size = {2 * _MAX_LINE_BYTES}, compression = 'auto')"""
-
-
 def _read_lines_fast(con: duckdb.DuckDBPyConnection, file_id: int, path: Path) -> None:
     # `row_number() over ()` is a streaming window in DuckDB: it numbers rows in file order.
     con.execute(
         f"""
         insert into {_LINES_TABLE}
         select ?, row_number() over (), line, null
-        from {LINES_READER_SQL}
+        from {lines_reader_sql()}
         """,
         [file_id, str(path)],
     )
@@ -221,7 +210,7 @@ def _read_all_lines_fast(
     paths = pd.DataFrame(
         [(file_id, str(f.path)) for file_id, f in numbered_files], columns=["file_id", "path"]
     )
-    reader = LINES_READER_SQL.replace("compression =", "filename = true, compression =")
+    reader = lines_reader_sql(filename=True)
     con.register("_batch_paths", paths)
     try:
         # Rows come out in file order, each file's lines in order (as in `_read_lines_fast`),

@@ -124,14 +124,15 @@ def _write_pages(
     """Every linked account's page; returns the bytes written."""
     history = load_account_history(serving_path, pages, data.as_of)
     template = env.get_template("account.html.j2")
-    accounts = data.accounts.set_index("account_id", drop=False)
-    banded = data.worklist.accounts.set_index("account_id")
+    # Plain dicts: a pandas row per page (.loc, .copy, setting a value) cost ~8 ms a page.
+    accounts = data.accounts.set_index("account_id", drop=False).to_dict("index")
+    banded = data.worklist.accounts.set_index("account_id")[["band", "score"]].to_dict("index")
     written = 0
     for account_id, page in pages.items():
-        account = accounts.loc[account_id].copy()
-        if account_id in banded.index:  # its worklist band (paying accounts)
-            account["worklist_band"] = banded.loc[account_id, "band"]
-            account["worklist_score"] = banded.loc[account_id, "score"]
+        account = dict(accounts[account_id])
+        if account_id in banded:  # its worklist band (paying accounts)
+            account["worklist_band"] = banded[account_id]["band"]
+            account["worklist_score"] = banded[account_id]["score"]
         context = page_context(account, history.of(account_id), data.days)
         context["charts_json"] = script_json(
             [{"id": chart_id, **figure} for chart_id, _, figure in context["charts"]]

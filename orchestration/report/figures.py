@@ -224,12 +224,26 @@ CHARTS = [
 ]  # fmt: skip
 
 
+def _round(value: float) -> float:
+    """A float cut to what a chart shows (cents, or 6 significant digits)."""
+    return round(value, 2) if abs(value) >= 100 else float(f"{value:.6g}")
+
+
+_SCALARS = (str, int, bool, type(None))
+
+
 def _rounded(value: object) -> object:
-    """JSON values with floats cut to what a chart shows (cents, or 6 significant digits)."""
+    """JSON values with floats cut by `_round`. A list's plain values are handled in place,
+    without a call each: a report of thousands of account pages rounds millions of them."""
     if isinstance(value, float):
-        return round(value, 2) if abs(value) >= 100 else float(f"{value:.6g}")
+        return _round(value)
     if isinstance(value, list):
-        return [_rounded(item) for item in value]
+        return [
+            _round(item) if type(item) is float
+            else item if type(item) in _SCALARS
+            else _rounded(item)
+            for item in value
+        ]  # fmt: skip
     if isinstance(value, dict):
         return {key: _rounded(item) for key, item in value.items()}
     return value

@@ -254,6 +254,16 @@ def test_an_invoice_deleted_by_an_event_is_a_deletion_not_an_unknown_status(land
     assert failing(run(con, landing, config, "stripe/invoices")) == {}
 
 
+def test_search_api_pages_reconcile_record_by_record(landing, con, config):
+    # A Search API page holds len(data) records, as a list page does: 3 records in 2 lines.
+    page = {"object": "search_result", "data": [price(), price("p_eur", "eur")], "has_more": True}
+    last = {"object": "search_result", "data": [price("p_gbp", "gbp")], "has_more": False}
+    rewrite(landing, "stripe/prices", [page, last])
+    load_landing(con, landing.root, ALL_TARGETS)
+    outcome = run(con, landing, config, "stripe/prices")["reconciles_with_landing"]
+    assert outcome.passed, outcome.report
+
+
 def test_samples_name_the_record_and_the_bad_value(landing, con, config):
     write_clean_landing(landing)
     rewrite(landing, "hubspot/feedback_submissions", [feedback("42", "NPS", "11")])

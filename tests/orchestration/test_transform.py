@@ -1,4 +1,4 @@
-"""dagster-dbt's per-invocation target folders do not pile up."""
+"""dagster-dbt's per-invocation target folders: they do not pile up, and a full parse is kept."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import os
 
 from dagster import AssetKey
 
-from orchestration.transform import MANIFEST_PATH, dbt_models, prune_invocation_folders
+from orchestration.transform import (
+    FULL_PARSE_MESSAGE,
+    MANIFEST_PATH,
+    PARTIAL_PARSE_FILE,
+    dbt_models,
+    keep_new_parse,
+    prune_invocation_folders,
+)
 
 
 def test_only_the_newest_invocation_folders_are_kept(tmp_path):
@@ -25,6 +32,20 @@ def test_only_the_newest_invocation_folders_are_kept(tmp_path):
         "dbt_models-mid",
         "dbt_models-new",
     ]
+
+
+def test_a_full_parse_is_kept_for_the_next_refresh_and_a_partial_one_is_not(tmp_path):
+    project, invocation = tmp_path / "target", tmp_path / "target" / "dbt_models-1"
+    invocation.mkdir(parents=True)
+    (project / PARTIAL_PARSE_FILE).write_bytes(b"prepared")
+    (invocation / PARTIAL_PARSE_FILE).write_bytes(b"parsed by the build")
+
+    assert not keep_new_parse(invocation, project, "Found 75 models")
+    assert (project / PARTIAL_PARSE_FILE).read_bytes() == b"prepared"
+
+    output = f"{FULL_PARSE_MESSAGE} because profile has changed\nFound 75 models"
+    assert keep_new_parse(invocation, project, output)
+    assert (project / PARTIAL_PARSE_FILE).read_bytes() == b"parsed by the build"
 
 
 def test_dbt_assets_are_described_by_their_yml_descriptions_not_their_sql():
