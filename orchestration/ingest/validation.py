@@ -168,8 +168,10 @@ with checked as materialized (
         line,
         case
             when read_error is not null then read_error
-            when line is null or trim(line) = '' then 'blank line'
-            when not json_valid(line) then 'not valid JSON'
+            when line is null then 'blank line'
+            -- trim only the rare invalid line: on every line it copied each one (~2/3 of this step)
+            when not json_valid(line) then
+                case when trim(line) = '' then 'blank line' else 'not valid JSON' end
         end as line_error
     from {lines_table}
 ),
