@@ -122,12 +122,19 @@ def mrr_history(mrr: pd.DataFrame) -> Figure:
 def health_history(health: pd.DataFrame, days: pd.DatetimeIndex) -> Figure:
     """Health score and its components per day on the report's day spine (gaps: not paying);
     the days are given as a start and a step, not repeated in every trace."""
-    by_day = health.assign(date_day=pd.to_datetime(health["date_day"])).set_index("date_day")
-    by_day = by_day.reindex(days)
+    # Each row's position on the (daily) spine; rows off the spine are not drawn.
+    positions = ((pd.to_datetime(health["date_day"]) - days[0]) // pd.Timedelta(days=1)).tolist()
     spine = {"x0": f"{days[0]:%Y-%m-%d}", "dx": DAY_MS}
 
+    def on_spine(column: str) -> list[float | None]:
+        line: list[float | None] = [None] * len(days)
+        for position, value in zip(positions, health[column].tolist(), strict=True):
+            if 0 <= position < len(days) and not pd.isna(value):
+                line[position] = float(value)
+        return line
+
     def day_line(column: str, name: str, colour: str, width: float) -> dict:
-        return {"type": "scatter", "y": values(by_day[column]), "name": name, "mode": "lines",
+        return {"type": "scatter", "y": on_spine(column), "name": name, "mode": "lines",
                 "line": {"color": colour, "width": width}, **spine}  # fmt: skip
 
     palette = [BLUE, GREEN, "#9b59b6", "#e67e22", RED, GREY]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +45,10 @@ def test_dbt_falls_back_to_the_same_memory_limit_as_settings() -> None:
 
 
 class _Recorded:
+    """What the asset reads of a dbt invocation: its events and its target folder."""
+
+    target_path = Path("no-dbt-ran")
+
     def stream(self) -> Any:
         return iter(())
 
