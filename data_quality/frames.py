@@ -78,7 +78,6 @@ class RawObject:
         return f"raw_{self.system}.{self.object}"
 
 
-# The loader's line reader (loader.py): one VARCHAR column, a separator no JSON line contains.
 @dataclass(frozen=True)
 class Days:
     """An inclusive range of partition days; None anywhere means the whole table. A range

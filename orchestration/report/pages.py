@@ -128,9 +128,9 @@ def health_history(health: pd.DataFrame, days: pd.DatetimeIndex) -> Figure:
 
     def on_spine(column: str) -> list[float | None]:
         line: list[float | None] = [None] * len(days)
-        for position, value in zip(positions, health[column].tolist(), strict=True):
-            if 0 <= position < len(days) and not pd.isna(value):
-                line[position] = float(value)
+        for position, value in zip(positions, values(health[column]), strict=True):
+            if 0 <= position < len(days):
+                line[position] = value
         return line
 
     def day_line(column: str, name: str, colour: str, width: float) -> dict:
@@ -188,11 +188,10 @@ def surveys(nps: pd.DataFrame, csat: pd.DataFrame) -> dict:
             strict=True,
         ),
     ]
-    # Stable, newest first, days without a value last (as pandas sorts).
-    answers.sort(key=lambda answer: pd.isna(answer[0]))
+    # Newest first, stable, answers without a day last (as pandas sorts).
     dated = [answer for answer in answers if not pd.isna(answer[0])]
     dated.sort(key=lambda answer: answer[0], reverse=True)
-    answers = dated + answers[len(dated) :]
+    answers = dated + [answer for answer in answers if pd.isna(answer[0])]
     return _listed(["day", "survey", "score", "answer"], answers, len(answers))
 
 
