@@ -44,8 +44,7 @@ from data_quality.frames import (
 from data_quality.markdown import markdown_table as render_markdown_table
 from data_quality.mart_suites import MART_SUITES, MartSuite
 from data_quality.raw_suites import TableSuite
-from data_quality.rules import Rule
-from data_quality.runner import Batch
+from data_quality.rules import Batch, Rule
 
 RATES_NOT_NEEDED = "exchange rates not needed: billing uses no currency but USD"
 NO_LANDING = "no landing folder configured"
@@ -285,6 +284,16 @@ CHECKS: dict[str, Check] = {
         ),
     )
 }
+
+
+def is_blocking(config: QualityConfig, check: str, asset: str) -> bool:
+    """Whether a failure of `check` on `asset` (e.g. "stripe/invoices", "fct_mrr") blocks
+    publication: blocking by declaration, or promoted by CS_DQ_ERRORS."""
+    return (
+        CHECKS[check].blocking
+        or check in config.promoted_to_errors
+        or f"{asset}:{check}" in config.promoted_to_errors
+    )
 
 
 def aggregate_checks(layer: Literal["raw", "mart"], table: str) -> list[Check]:

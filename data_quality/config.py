@@ -25,7 +25,7 @@ The tolerances of the Stripe cash and MRR-vs-invoices reconciliations are dbt va
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -65,17 +65,6 @@ class QualityConfig:
     # Warning checks the user promoted to errors: "check" (everywhere) or "asset:check".
     promoted_to_errors: frozenset[str] = frozenset()
 
-    def is_blocking(self, check: str, asset: str) -> bool:
-        """Whether a failure of `check` on `asset` (e.g. "stripe/invoices", "fct_mrr") blocks
-        publication: blocking by declaration, or promoted by CS_DQ_ERRORS."""
-        from data_quality.checks import CHECKS  # checks.py imports this module
-
-        return (
-            CHECKS[check].blocking
-            or check in self.promoted_to_errors
-            or f"{asset}:{check}" in self.promoted_to_errors
-        )
-
     @property
     def currencies(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*BASE_CURRENCIES, *self.extra_currencies)))
@@ -85,9 +74,10 @@ class QualityConfig:
         return self.docs_dir / "index.html"
 
 
-def quality_changes(variables: Mapping[str, str]) -> dict[str, Any]:
+def quality_changes(variables: Mapping[str, str], check_names: Collection[str]) -> dict[str, Any]:
     """The `QualityConfig` fields that the CS_DQ_* `variables` set (unset ones keep their
-    defaults); a bad value is refused with its variable named."""
+    defaults); a bad value is refused with its variable named. `check_names`: the declared
+    checks (checks.CHECKS) CS_DQ_ERRORS may promote."""
     env = {name: value for name, value in variables.items() if value}
     changes: dict[str, Any] = {}
     if env.get("CS_DQ_EXTRA_CURRENCIES"):
@@ -101,7 +91,7 @@ def quality_changes(variables: Mapping[str, str]) -> dict[str, Any]:
     if env.get("CS_DQ_MRR_BAND"):
         changes["mrr_band"] = _number(env, "CS_DQ_MRR_BAND", float)
     if env.get("CS_DQ_ERRORS"):
-        changes["promoted_to_errors"] = _promotions(env["CS_DQ_ERRORS"])
+        changes["promoted_to_errors"] = _promotions(env["CS_DQ_ERRORS"], check_names)
     if env.get("CS_DQ_DOCS_DIR"):
         changes["docs_dir"] = _path(env["CS_DQ_DOCS_DIR"])
     if env.get("CS_DQ_STORE_DIR"):
@@ -119,15 +109,13 @@ def _currencies(value: str) -> tuple[str, ...]:
     return codes
 
 
-def _promotions(value: str) -> frozenset[str]:
-    from data_quality.checks import CHECKS  # checks.py imports this module
-
+def _promotions(value: str, check_names: Collection[str]) -> frozenset[str]:
     entries = frozenset(entry.strip() for entry in value.split(",") if entry.strip())
-    unknown = sorted(e for e in entries if e.rpartition(":")[2] not in CHECKS)
+    unknown = sorted(e for e in entries if e.rpartition(":")[2] not in check_names)
     if unknown:
         raise ValueError(
             f"CS_DQ_ERRORS={value!r}: {', '.join(unknown)} names no check; expected `check` or "
-            f"`<system>/<object>:check` with a check among {', '.join(CHECKS)}"
+            f"`<system>/<object>:check` with a check among {', '.join(check_names)}"
         )
     return entries
 

@@ -24,8 +24,7 @@ from data_quality.config import QualityConfig
 from data_quality.markdown import markdown_table as render_markdown_table
 from data_quality.mart_suites import MARTS_SCHEMA, MartSuite
 from data_quality.raw_suites import TableSuite
-from data_quality.rules import between, in_set, is_null, not_null, row_count
-from data_quality.runner import Batch
+from data_quality.rules import Batch, between, in_set, is_null, not_null, row_count
 from landing.files import (
     EXCHANGE_RATES_HEADER,
     PART_FILE,

@@ -17,7 +17,8 @@ from data_quality.config import QualityConfig
 from data_quality.frames import Days, LandingTarget, RawObject, mart_batch, raw_batch, table_exists
 from data_quality.mart_suites import MART_SUITES_BY_MODEL, MartSuite
 from data_quality.raw_suites import TableSuite
-from data_quality.runner import AssetBatches, Batch, CheckOutcome, validate_assets
+from data_quality.rules import Batch
+from data_quality.runner import AssetBatches, CheckOutcome, validate_assets
 
 NOTHING_LOADED = "no day loaded by this run: nothing new to validate"
 NOT_EVALUATED = "not evaluated"

@@ -3,7 +3,8 @@
 Declaring a suite must not import GX (importing it takes ~10 s): the Dagster code location
 reads the suites to name its checks, and only a running check builds the GX expectations.
 Every rule belongs to one Dagster check (`check`, declared in checks.py), so a check's result
-is the sum of its rules.
+is the sum of its rules; the runner refuses a rule whose check is not declared. A `Batch` is
+rows and the rules to validate them against.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data_quality.config import QualityConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Rules depend on the configuration only through their arguments, never through their check:
 # any configuration names a suite's checks.
@@ -30,14 +34,6 @@ class Rule:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
 
-    def __post_init__(self) -> None:
-        # A real cycle: checks.py declares each check with its batch function, which builds
-        # rules (rules <- frames <- checks), so the declarations are read at first use.
-        from data_quality.checks import CHECKS
-
-        if self.check not in CHECKS:
-            raise ValueError(f"unknown check {self.check!r}; expected one of {', '.join(CHECKS)}")
-
     @property
     def columns(self) -> tuple[str, ...]:
         if "column" in self.kwargs:
@@ -50,22 +46,32 @@ class Rule:
         snake = re.sub(r"(?<!^)(?=[A-Z])", "_", self.expectation).lower()
         return f"{snake}({', '.join(self.columns)})"
 
-    def build(self, rule_id: str, blocking: bool | None = None) -> Any:
+    def build(self, rule_id: str, blocking: bool) -> Any:
         """The GX expectation. Its severity is GX's own field: `critical` when a failure blocks
-        publication (the check's flag, or `blocking` for a warning promoted by CS_DQ_ERRORS),
-        `warning` when it only reports; Data Docs show it (data_quality/docs_render.py)."""
+        publication (`checks.is_blocking`: the check's flag, or a warning promoted by
+        CS_DQ_ERRORS), `warning` when it only reports; Data Docs show it (docs_render.py)."""
         import great_expectations.expectations as gxe
 
-        if blocking is None:
-            from data_quality.checks import CHECKS
-
-            blocking = CHECKS[self.check].blocking
         meta: dict[str, Any] = {"check": self.check, "rule_id": rule_id}
         if self.note:
             meta["notes"] = self.note
         return getattr(gxe, self.expectation)(
             **self.kwargs, meta=meta, severity="critical" if blocking else "warning"
         )
+
+
+@dataclass
+class Batch:
+    """Rows to validate against the rules of one suite: a SQL query over the warehouse (GX's
+    SQL engine), or a small frame DuckDB has already aggregated (GX's pandas engine)."""
+
+    suite_name: str
+    frame: pd.DataFrame | None
+    rules: list[Rule]
+    label: str = ""  # what the batch covers, e.g. 2025-06-01..2025-06-03
+    index_columns: tuple[str, ...] = ()  # identify a row in samples of bad values
+    query: str | None = None  # SQL over the warehouse; `frame` is None then
+    staged: bool = False  # GX materialises the query once as a temp table (JSON parsing)
 
 
 def not_null(check: str, column: str, note: str = "") -> Rule:

@@ -30,9 +30,10 @@ import duckdb
 import pandas as pd
 
 from data_quality import gx_duckdb
+from data_quality.checks import CHECKS, is_blocking
 from data_quality.config import QualityConfig
 from data_quality.offline_assets import make_offline
-from data_quality.rules import Rule
+from data_quality.rules import Batch, Rule
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +45,6 @@ _DATASOURCE = "warehouse_frames"
 _SQL_DATASOURCE = "warehouse_sql"
 _STAGED_SQL_DATASOURCE = "warehouse_sql_staged"
 _SAMPLE_TEXT = 120
-
-
-@dataclass
-class Batch:
-    """Rows to validate against the rules of one suite: a SQL query over the warehouse (GX's
-    SQL engine), or a small frame DuckDB has already aggregated (GX's pandas engine)."""
-
-    suite_name: str
-    frame: pd.DataFrame | None
-    rules: list[Rule]
-    label: str = ""  # what the batch covers, e.g. 2025-06-01..2025-06-03
-    index_columns: tuple[str, ...] = ()  # identify a row in samples of bad values
-    query: str | None = None  # SQL over the warehouse; `frame` is None then
-    staged: bool = False  # GX materialises the query once as a temp table (JSON parsing)
 
 
 @dataclass
@@ -92,8 +79,6 @@ class CheckOutcome:
 
     @property
     def blocking(self) -> bool:
-        from data_quality.checks import CHECKS
-
         return CHECKS[self.check].blocking
 
     @property
@@ -408,6 +393,7 @@ def validate_assets(
 
     Query batches run on GX's SQL engine through `con` (required when a batch has a query).
     """
+    _refuse_undeclared_checks(assets)
     context = _context(config)
     results: list[dict[str, CheckOutcome]] = []
     identifiers: list[tuple[Any, list[CheckOutcome]]] = []
@@ -443,6 +429,19 @@ def validate_assets(
         for outcome in checks.values():
             outcome.docs_index = config.docs_index.as_uri()
     return results
+
+
+def _refuse_undeclared_checks(assets: Sequence[AssetBatches]) -> None:
+    """A rule's check decides its severity and the Dagster check it reports to: a name that
+    checks.py does not declare is a programming error, named before anything runs."""
+    for asset in assets:
+        for batch in asset.batches:
+            for rule in batch.rules:
+                if rule.check not in CHECKS:
+                    raise ValueError(
+                        f"{batch.suite_name}: rule {rule.name} names check {rule.check!r}, which "
+                        f"data_quality/checks.py does not declare (declared: {', '.join(CHECKS)})"
+                    )
 
 
 @contextmanager
@@ -493,7 +492,7 @@ def _validate_batch(
         batch.query,
         batch.staged,
     )
-    blocking = [config.is_blocking(rule.check, asset) for rule in runnable]
+    blocking = [is_blocking(config, rule.check, asset) for rule in runnable]
     definition = _validation_definition(context, run_batch, blocking)
     result_format = _result_format(batch, columns, config)
     run_id = RunIdentifier(run_name=_run_name(run_name, batch.label), run_time=datetime.now(UTC))

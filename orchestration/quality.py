@@ -35,7 +35,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from data_quality.checks import CHECKS
+from data_quality.checks import CHECKS, is_blocking
 from data_quality.config import QualityConfig
 from data_quality.frames import Days
 from data_quality.gate import (
@@ -158,7 +158,7 @@ def check_result(
     if config is None:
         blocking = CHECKS[outcome.check].blocking
     else:
-        blocking = config.is_blocking(outcome.check, gate_asset_name(asset_key))
+        blocking = is_blocking(config, outcome.check, gate_asset_name(asset_key))
     severity = AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN
     metadata: dict[str, object] = {"scope": scope} if scope else {}
     if outcome.skipped:
@@ -221,7 +221,7 @@ def _specs(
             asset=asset_key,
             description=CHECKS[name].description,
             blocking=(
-                declared.is_blocking(name, gate_asset_name(asset_key))
+                is_blocking(declared, name, gate_asset_name(asset_key))
                 if declared
                 else CHECKS[name].blocking
             ),

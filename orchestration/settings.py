@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from data_quality.checks import CHECKS
 from data_quality.config import QualityConfig, quality_changes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -152,13 +153,15 @@ class Settings:
             changes["dbt_target"] = _dbt_target(env["CS_DBT_TARGET"])
         variables = tuple(sorted((k, v) for k, v in env.items() if k.startswith("CS_DQ_") and v))
         if variables:
-            quality_changes(dict(variables))  # refused now, with the variable named
+            quality_changes(dict(variables), CHECKS)  # refused now, with the variable named
             changes["quality_variables"] = variables
         return cls(**changes)
 
     def quality(self, as_of: date) -> QualityConfig:
         """The gate's configuration for a run of `as_of`."""
-        return replace(QualityConfig(as_of=as_of), **quality_changes(dict(self.quality_variables)))
+        return replace(
+            QualityConfig(as_of=as_of), **quality_changes(dict(self.quality_variables), CHECKS)
+        )
 
 
 def get_settings() -> Settings:

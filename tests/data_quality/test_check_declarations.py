@@ -11,11 +11,12 @@ import pytest
 from dq_data import AS_OF, DAY, price
 
 from data_quality.checks import CHECKS, Built, Check, RawScope, checks_markdown, only
+from data_quality.config import QualityConfig
 from data_quality.frames import Days
 from data_quality.gate import NOTHING_LOADED, mart_check_names, raw_check_names, run_raw_checks
 from data_quality.mart_suites import MART_SUITES
-from data_quality.rules import between
-from data_quality.runner import Batch
+from data_quality.rules import Batch, between
+from data_quality.runner import validate
 from orchestration.ingest.loader import load_landing
 from orchestration.quality import raw_quality_checks
 from orchestration.sources import ALL_TARGETS, RAW_SUITES, TARGETS_BY_KEY
@@ -65,6 +66,16 @@ def test_a_declaration_must_say_where_its_batch_runs():
         Check("x", "d", batch=lambda scope: Built())
     with pytest.raises(ValueError, match="'x': only a raw check can be table-level"):
         Check("x", "d", batch=lambda scope: Built(), layer="mart", table_level=True)
+
+
+def test_a_rule_of_an_undeclared_check_is_refused_before_anything_runs(tmp_path):
+    batch = Batch(
+        "prices.sanity", pd.DataFrame({"amount": [1]}), [between("no_such", "amount", 0, 9)]
+    )
+    config = QualityConfig(as_of=AS_OF, docs_dir=tmp_path / "docs", store_dir=tmp_path / "gx")
+    with pytest.raises(ValueError, match=r"prices\.sanity: rule .* names check 'no_such'"):
+        validate([batch], config)
+    assert not (tmp_path / "gx").exists()
 
 
 def test_the_readme_lists_the_declared_checks():

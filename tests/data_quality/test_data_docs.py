@@ -16,8 +16,8 @@ from dq_data import quality_config
 from site_links import dead_links
 
 from data_quality.checks import CHECKS
-from data_quality.rules import between, in_set, not_null
-from data_quality.runner import Batch, CheckOutcome, validate
+from data_quality.rules import Batch, between, in_set, not_null
+from data_quality.runner import CheckOutcome, validate
 from tests.browser import render
 
 FEEDBACK = "raw_hubspot.feedback_submissions"

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from data_quality import gx_duckdb
-from data_quality.rules import between, in_set, not_null
-from data_quality.runner import Batch, validate
+from data_quality.rules import Batch, between, in_set, not_null
+from data_quality.runner import validate
 
 # 100,000 rows: every 1,000th amount null (100), every 7th status unknown (14,286), amounts
 # above 90,000 out of range (ids 90,001..99,999 less the 9 null ones 91,000..99,000: 9,990).
