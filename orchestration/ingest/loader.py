@@ -214,14 +214,22 @@ def _read_all_lines_fast(
     con.register("_batch_paths", paths)
     try:
         # Rows come out in file order, each file's lines in order (as in `_read_lines_fast`),
-        # so a file's line number is its row's rank among that file's rows.
+        # so a file's line number is its row's rank among that file's rows: the row's number
+        # in the batch minus its file's first (a grouped minimum; a window over the files
+        # cost ~20% more of this read).
         con.execute(
             f"""
             insert into {_LINES_TABLE}
-            select p.file_id, t.row_in_batch - min(t.row_in_batch) over (partition by t.filename)
-                + 1, t.line, null
-            from (select filename, row_number() over () as row_in_batch, line from {reader}) as t
-            join _batch_paths as p on p.path = t.filename
+            with numbered as materialized (
+                select filename, row_number() over () as row_in_batch, line from {reader}
+            ),
+            first_rows as (
+                select filename, min(row_in_batch) as first_row from numbered group by filename
+            )
+            select p.file_id, n.row_in_batch - f.first_row + 1, n.line, null
+            from numbered as n
+            join first_rows as f on f.filename = n.filename
+            join _batch_paths as p on p.path = n.filename
             """,
             [paths["path"].tolist()],
         )

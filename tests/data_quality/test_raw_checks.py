@@ -378,6 +378,24 @@ def test_message_ids_are_compared_a_stretch_of_days_at_a_time_with_the_same_resu
     assert lost["day"].dt.date.tolist() == [date(2025, 6, 3)]
 
 
+def test_message_ids_of_a_file_the_line_reader_cannot_split_are_still_compared(landing, con):
+    # An invalid UTF-8 line makes the fast line reader refuse the file; DuckDB's JSON reader then
+    # reads it, skipping that line (the loader quarantined it without a readable messageId).
+    write_clean_landing(landing)
+    day = FIRST_EVENT_DAY + timedelta(days=1)
+    path = landing.write("segment/events", day.isoformat(), events_by_day(day, day)[day])
+    path.write_bytes(path.read_bytes() + b'{"messageId": "\xff"}\n')
+    load_landing(con, landing.root, ALL_TARGETS)
+    con.execute(f"delete from raw_segment.events where record_id = 'm-{day}-7'")
+
+    frame = message_ids_batch(con, landing.root, None).frame.set_index("day")
+
+    assert frame.loc[pd.Timestamp(day), "distinct_in_files"] == EVENTS_PER_DAY
+    assert frame.loc[pd.Timestamp(day), "missing_from_warehouse"] == 1
+    assert frame["missing_from_warehouse"].sum() == 1
+    assert frame["loaded_not_in_files"].sum() == 0
+
+
 def test_volume_is_not_judged_below_the_minimum_daily_median(landing, con, config):
     """At 40 events a day an eighth of the volume is still judged with a minimum of 10, and
     left alone under the default minimum of 200 (counting noise at that scale)."""
