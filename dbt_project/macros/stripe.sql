@@ -13,6 +13,14 @@
     end
 {%- endmacro %}
 
+{#
+    stripe_id over fields already decoded as text (json_text_fields): `value` is the field's
+    text (an expanded object's JSON text), `object_id` the text at the field's `.id`.
+#}
+{% macro stripe_id_text(value, object_id) -%}
+    case when substr({{ value }}, 1, 1) = '{' then {{ object_id }} else {{ value }} end
+{%- endmacro %}
+
 {# Unix seconds at `path` -> UTC timestamp. #}
 {% macro stripe_ts(expr, path) -%}
     {{ epoch_seconds_to_timestamp(json_str(expr, path)) }}

@@ -108,3 +108,24 @@
 {% macro default__json_path_has_elements(expr, path) -%}
     jsonb_path_exists(cast({{ expr }} as jsonb), '{{ path }}')
 {%- endmacro %}
+
+{#
+    A select over `relation` (a CTE name) with its columns plus `fields` of the JSON column
+    `expr` as text columns, decoded in one parse of each document: `fields` maps a column
+    name to a JSONPath, e.g. {'status': '$.status', 'paid_at': '$.status_transitions.paid_at'}.
+    One json_str per field parsed a Stripe invoice once per field (3.7x the time at 70k
+    invoices).
+#}
+{% macro json_text_fields(relation, expr, fields) -%}
+    select
+        parsed.*,
+        {%- for name in fields %}
+        {{ list_item('parsed._field_texts', loop.index) }} as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (
+        select
+            {{ relation }}.*,
+            {{ json_strs(relation ~ '.' ~ expr, fields.values() | list) }} as _field_texts
+        from {{ relation }}
+    ) as parsed
+{%- endmacro %}

@@ -45,40 +45,65 @@ line_discounts as (
     group by invoice_id, invoice_line_id
 ),
 
+fields as (
+    {{ json_text_fields('lines', 'line', {
+        'line_id': '$.id',
+        'currency': '$.currency',
+        'amount': '$.amount',
+        'quantity': '$.quantity',
+        'period_start': '$.period.start',
+        'period_end': '$.period.end',
+        'subscription_item_proration': '$.parent.subscription_item_details.proration',
+        'invoice_item_proration': '$.parent.invoice_item_details.proration',
+        'legacy_proration': '$.proration',
+        'subscription_item_subscription': '$.parent.subscription_item_details.subscription',
+        'invoice_item_subscription': '$.parent.invoice_item_details.subscription',
+        'legacy_subscription': '$.subscription',
+        'legacy_subscription_object_id': '$.subscription.id',
+        'subscription_item': '$.parent.subscription_item_details.subscription_item',
+        'legacy_subscription_item': '$.subscription_item',
+        'legacy_subscription_item_object_id': '$.subscription_item.id',
+        'pricing_price': '$.pricing.price_details.price',
+        'legacy_price_id': '$.price.id',
+        'pricing_product': '$.pricing.price_details.product',
+        'legacy_product': '$.price.product',
+        'legacy_product_object_id': '$.price.product.id',
+        'parent_type': '$.parent.type',
+        'legacy_type': '$.type',
+    }) }}
+),
+
 decoded as (
     select
         invoice_id,
-        {{ json_str('line', '$.id') }} as invoice_line_id,
-        lower({{ json_str('line', '$.currency') }}) as currency,
-        {{ json_str('line', '$.amount') }} as amount_minor,
-        cast({{ json_str('line', '$.quantity') }} as bigint) as quantity,
-        {{ stripe_ts('line', '$.period.start') }} as period_start_at,
-        {{ stripe_ts('line', '$.period.end') }} as period_end_at,
+        line_id as invoice_line_id,
+        lower(currency) as currency,
+        amount as amount_minor,
+        cast(quantity as bigint) as quantity,
+        {{ epoch_seconds_to_timestamp('period_start') }} as period_start_at,
+        {{ epoch_seconds_to_timestamp('period_end') }} as period_end_at,
         coalesce(
-            cast({{ json_str('line', '$.parent.subscription_item_details.proration') }} as boolean),
-            cast({{ json_str('line', '$.parent.invoice_item_details.proration') }} as boolean),
-            cast({{ json_str('line', '$.proration') }} as boolean),
+            cast(subscription_item_proration as boolean),
+            cast(invoice_item_proration as boolean),
+            cast(legacy_proration as boolean),
             false
         ) as is_proration,
         coalesce(
-            {{ json_str('line', '$.parent.subscription_item_details.subscription') }},
-            {{ json_str('line', '$.parent.invoice_item_details.subscription') }},
-            {{ stripe_id('line', '$.subscription') }}
+            subscription_item_subscription,
+            invoice_item_subscription,
+            {{ stripe_id_text('legacy_subscription', 'legacy_subscription_object_id') }}
         ) as subscription_id,
         coalesce(
-            {{ json_str('line', '$.parent.subscription_item_details.subscription_item') }},
-            {{ stripe_id('line', '$.subscription_item') }}
+            subscription_item,
+            {{ stripe_id_text('legacy_subscription_item', 'legacy_subscription_item_object_id') }}
         ) as subscription_item_id,
+        coalesce(pricing_price, legacy_price_id) as price_id,
         coalesce(
-            {{ json_str('line', '$.pricing.price_details.price') }},
-            {{ json_str('line', '$.price.id') }}
-        ) as price_id,
-        coalesce(
-            {{ json_str('line', '$.pricing.price_details.product') }},
-            {{ stripe_id('line', '$.price.product') }}
+            pricing_product,
+            {{ stripe_id_text('legacy_product', 'legacy_product_object_id') }}
         ) as product_id,
-        coalesce({{ json_str('line', '$.parent.type') }}, {{ json_str('line', '$.type') }}) as line_type
-    from lines
+        coalesce(parent_type, legacy_type) as line_type
+    from fields
 ),
 
 final as (

@@ -36,42 +36,71 @@ taxes as (
     group by record_id
 ),
 
+fields as (
+    {{ json_text_fields('latest_version', 'record', {
+        'customer': '$.customer',
+        'customer_object_id': '$.customer.id',
+        'parent_subscription': '$.parent.subscription_details.subscription',
+        'parent_subscription_object_id': '$.parent.subscription_details.subscription.id',
+        'legacy_subscription': '$.subscription',
+        'legacy_subscription_object_id': '$.subscription.id',
+        'status': '$.status',
+        'currency': '$.currency',
+        'amount_due': '$.amount_due',
+        'amount_paid': '$.amount_paid',
+        'amount_remaining': '$.amount_remaining',
+        'total': '$.total',
+        'subtotal': '$.subtotal',
+        'legacy_tax': '$.tax',
+        'created': '$.created',
+        'due_date': '$.due_date',
+        'period_start': '$.period_start',
+        'period_end': '$.period_end',
+        'billing_reason': '$.billing_reason',
+        'collection_method': '$.collection_method',
+        'paid_out_of_band': '$.paid_out_of_band',
+        'finalized_at': '$.status_transitions.finalized_at',
+        'paid_at': '$.status_transitions.paid_at',
+        'voided_at': '$.status_transitions.voided_at',
+        'marked_uncollectible_at': '$.status_transitions.marked_uncollectible_at',
+        'deleted': '$.deleted',
+    }) }}
+),
+
 decoded as (
     select
-        latest_version.record_id as invoice_id,
-        {{ stripe_id('record', '$.customer') }} as customer_id,
+        fields.record_id as invoice_id,
+        {{ stripe_id_text('fields.customer', 'fields.customer_object_id') }} as customer_id,
         coalesce(
-            {{ stripe_id('record', '$.parent.subscription_details.subscription') }},
-            {{ stripe_id('record', '$.subscription') }}
+            {{ stripe_id_text('fields.parent_subscription', 'fields.parent_subscription_object_id') }},
+            {{ stripe_id_text('fields.legacy_subscription', 'fields.legacy_subscription_object_id') }}
         ) as subscription_id,
-        {{ json_str('record', '$.status') }} as status,
-        lower({{ json_str('record', '$.currency') }}) as currency,
-        {{ json_str('record', '$.amount_due') }} as amount_due_minor,
-        {{ json_str('record', '$.amount_paid') }} as amount_paid_minor,
-        {{ json_str('record', '$.amount_remaining') }} as amount_remaining_minor,
-        {{ json_str('record', '$.total') }} as total_minor,
-        {{ json_str('record', '$.subtotal') }} as subtotal_minor,
-        coalesce(cast({{ json_str('record', '$.tax') }} as bigint), taxes.total_taxes_minor, 0) as tax_minor,
-        {{ stripe_ts('record', '$.created') }} as created_at,
-        {{ stripe_ts('record', '$.due_date') }} as due_at,
-        {{ stripe_ts('record', '$.period_start') }} as period_start_at,
-        {{ stripe_ts('record', '$.period_end') }} as period_end_at,
-        {{ json_str('record', '$.billing_reason') }} as billing_reason,
-        {{ json_str('record', '$.collection_method') }} as collection_method,
-        coalesce(cast({{ json_str('record', '$.paid_out_of_band') }} as boolean), false)
-            as is_paid_out_of_band,
-        {{ stripe_ts('record', '$.status_transitions.finalized_at') }} as finalized_at,
-        {{ stripe_ts('record', '$.status_transitions.paid_at') }} as paid_at,
-        {{ stripe_ts('record', '$.status_transitions.voided_at') }} as voided_at,
-        {{ stripe_ts('record', '$.status_transitions.marked_uncollectible_at') }}
-            as marked_uncollectible_at,
+        fields.status,
+        lower(fields.currency) as currency,
+        fields.amount_due as amount_due_minor,
+        fields.amount_paid as amount_paid_minor,
+        fields.amount_remaining as amount_remaining_minor,
+        fields.total as total_minor,
+        fields.subtotal as subtotal_minor,
+        coalesce(cast(fields.legacy_tax as bigint), taxes.total_taxes_minor, 0) as tax_minor,
+        {{ epoch_seconds_to_timestamp('fields.created') }} as created_at,
+        {{ epoch_seconds_to_timestamp('fields.due_date') }} as due_at,
+        {{ epoch_seconds_to_timestamp('fields.period_start') }} as period_start_at,
+        {{ epoch_seconds_to_timestamp('fields.period_end') }} as period_end_at,
+        fields.billing_reason,
+        fields.collection_method,
+        coalesce(cast(fields.paid_out_of_band as boolean), false) as is_paid_out_of_band,
+        {{ epoch_seconds_to_timestamp('fields.finalized_at') }} as finalized_at,
+        {{ epoch_seconds_to_timestamp('fields.paid_at') }} as paid_at,
+        {{ epoch_seconds_to_timestamp('fields.voided_at') }} as voided_at,
+        {{ epoch_seconds_to_timestamp('fields.marked_uncollectible_at') }} as marked_uncollectible_at,
         -- a tombstone (`deleted: true`) or the object of an `invoice.deleted` event (status `deleted`)
-        coalesce(cast({{ json_str('record', '$.deleted') }} as boolean), false)
-        or coalesce({{ json_str('record', '$.status') }} = 'deleted', false) as is_deleted,
-        latest_version._record_version
-    from latest_version
+        coalesce(cast(fields.deleted as boolean), false)
+        or coalesce(fields.status = 'deleted', false) as is_deleted,
+        fields._record_version
+    from fields
     left join taxes
-        on latest_version.record_id = taxes.record_id
+        on fields.record_id = taxes.record_id
 ),
 
 final as (

@@ -21,46 +21,65 @@ items as (
     from source
 ),
 
+fields as (
+    {{ json_text_fields('items', 'item', {
+        'item_id': '$.id',
+        'price_id': '$.price.id',
+        'plan_id': '$.plan.id',
+        'price_product': '$.price.product',
+        'price_product_object_id': '$.price.product.id',
+        'plan_product': '$.plan.product',
+        'plan_product_object_id': '$.plan.product.id',
+        'price_currency': '$.price.currency',
+        'plan_currency': '$.plan.currency',
+        'price_unit_amount_decimal': '$.price.unit_amount_decimal',
+        'price_unit_amount': '$.price.unit_amount',
+        'plan_amount_decimal': '$.plan.amount_decimal',
+        'plan_amount': '$.plan.amount',
+        'price_type': '$.price.type',
+        'price_billing_scheme': '$.price.billing_scheme',
+        'plan_billing_scheme': '$.plan.billing_scheme',
+        'price_tiers_mode': '$.price.tiers_mode',
+        'plan_tiers_mode': '$.plan.tiers_mode',
+        'price_interval': '$.price.recurring.interval',
+        'plan_interval': '$.plan.interval',
+        'price_interval_count': '$.price.recurring.interval_count',
+        'plan_interval_count': '$.plan.interval_count',
+        'price_usage_type': '$.price.recurring.usage_type',
+        'plan_usage_type': '$.plan.usage_type',
+        'quantity': '$.quantity',
+        'created': '$.created',
+        'current_period_start': '$.current_period_start',
+        'current_period_end': '$.current_period_end',
+    }) }}
+),
+
 decoded as (
     select
         subscription_id,
         _record_version,
-        {{ json_str('item', '$.id') }} as subscription_item_id,
-        coalesce({{ json_str('item', '$.price.id') }}, {{ json_str('item', '$.plan.id') }})
-            as price_id,
-        coalesce({{ stripe_id('item', '$.price.product') }}, {{ stripe_id('item', '$.plan.product') }})
-            as product_id,
-        lower(coalesce({{ json_str('item', '$.price.currency') }}, {{ json_str('item', '$.plan.currency') }}))
-            as currency,
+        item_id as subscription_item_id,
+        coalesce(price_id, plan_id) as price_id,
         coalesce(
-            {{ json_str('item', '$.price.unit_amount_decimal') }},
-            {{ json_str('item', '$.price.unit_amount') }},
-            {{ json_str('item', '$.plan.amount_decimal') }},
-            {{ json_str('item', '$.plan.amount') }}
-        ) as unit_amount_minor,
-        coalesce({{ json_str('item', '$.price.type') }}, 'recurring') as price_type,
-        coalesce({{ json_str('item', '$.price.billing_scheme') }}, {{ json_str('item', '$.plan.billing_scheme') }})
-            as billing_scheme,
-        coalesce({{ json_str('item', '$.price.tiers_mode') }}, {{ json_str('item', '$.plan.tiers_mode') }})
-            as tiers_mode,
-        coalesce({{ json_str('item', '$.price.recurring.interval') }}, {{ json_str('item', '$.plan.interval') }})
-            as recurring_interval,
-        cast(coalesce(
-            {{ json_str('item', '$.price.recurring.interval_count') }},
-            {{ json_str('item', '$.plan.interval_count') }}
-        ) as integer) as recurring_interval_count,
-        coalesce(
-            {{ json_str('item', '$.price.recurring.usage_type') }},
-            {{ json_str('item', '$.plan.usage_type') }},
-            'licensed'
-        ) as recurring_usage_type,
-        cast({{ json_str('item', '$.quantity') }} as bigint) as quantity,
-        {{ stripe_ts('item', '$.created') }} as item_created_at,
-        coalesce({{ stripe_ts('item', '$.current_period_start') }}, legacy_current_period_start_at)
+            {{ stripe_id_text('price_product', 'price_product_object_id') }},
+            {{ stripe_id_text('plan_product', 'plan_product_object_id') }}
+        ) as product_id,
+        lower(coalesce(price_currency, plan_currency)) as currency,
+        coalesce(price_unit_amount_decimal, price_unit_amount, plan_amount_decimal, plan_amount)
+            as unit_amount_minor,
+        coalesce(price_type, 'recurring') as price_type,
+        coalesce(price_billing_scheme, plan_billing_scheme) as billing_scheme,
+        coalesce(price_tiers_mode, plan_tiers_mode) as tiers_mode,
+        coalesce(price_interval, plan_interval) as recurring_interval,
+        cast(coalesce(price_interval_count, plan_interval_count) as integer) as recurring_interval_count,
+        coalesce(price_usage_type, plan_usage_type, 'licensed') as recurring_usage_type,
+        cast(quantity as bigint) as quantity,
+        {{ epoch_seconds_to_timestamp('created') }} as item_created_at,
+        coalesce({{ epoch_seconds_to_timestamp('current_period_start') }}, legacy_current_period_start_at)
             as current_period_start_at,
-        coalesce({{ stripe_ts('item', '$.current_period_end') }}, legacy_current_period_end_at)
+        coalesce({{ epoch_seconds_to_timestamp('current_period_end') }}, legacy_current_period_end_at)
             as current_period_end_at
-    from items
+    from fields
 ),
 
 final as (

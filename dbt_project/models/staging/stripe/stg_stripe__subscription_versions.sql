@@ -10,28 +10,50 @@ source as (
     select * from {{ source('raw_stripe', 'subscriptions') }}
 ),
 
+fields as (
+    {{ json_text_fields('source', 'record', {
+        'customer': '$.customer',
+        'customer_object_id': '$.customer.id',
+        'status': '$.status',
+        'currency': '$.currency',
+        'created': '$.created',
+        'start_date': '$.start_date',
+        'billing_cycle_anchor': '$.billing_cycle_anchor',
+        'trial_start': '$.trial_start',
+        'trial_end': '$.trial_end',
+        'cancel_at': '$.cancel_at',
+        'cancel_at_period_end': '$.cancel_at_period_end',
+        'canceled_at': '$.canceled_at',
+        'ended_at': '$.ended_at',
+        'cancellation_reason': '$.cancellation_details.reason',
+        'cancellation_feedback': '$.cancellation_details.feedback',
+        'collection_method': '$.collection_method',
+        'current_period_start': '$.current_period_start',
+        'current_period_end': '$.current_period_end',
+    }) }}
+),
+
 decoded as (
     select
         record_id as subscription_id,
         _record_version,
-        {{ stripe_id('record', '$.customer') }} as customer_id,
-        {{ json_str('record', '$.status') }} as status,
-        lower({{ json_str('record', '$.currency') }}) as currency,
-        {{ stripe_ts('record', '$.created') }} as created_at,
-        {{ stripe_ts('record', '$.start_date') }} as started_at,
-        {{ stripe_ts('record', '$.billing_cycle_anchor') }} as billing_cycle_anchor_at,
-        {{ stripe_ts('record', '$.trial_start') }} as trial_start_at,
-        {{ stripe_ts('record', '$.trial_end') }} as trial_end_at,
-        {{ stripe_ts('record', '$.cancel_at') }} as cancel_at,
-        coalesce(cast({{ json_str('record', '$.cancel_at_period_end') }} as boolean), false)
-            as is_cancel_at_period_end,
-        {{ stripe_ts('record', '$.canceled_at') }} as canceled_at,
-        {{ stripe_ts('record', '$.ended_at') }} as ended_at,
-        {{ json_str('record', '$.cancellation_details.reason') }} as cancellation_reason,
-        {{ json_str('record', '$.cancellation_details.feedback') }} as cancellation_feedback,
-        {{ json_str('record', '$.collection_method') }} as collection_method,
-        {{ stripe_ts('record', '$.current_period_start') }} as legacy_current_period_start_at,
-        {{ stripe_ts('record', '$.current_period_end') }} as legacy_current_period_end_at,
+        {{ stripe_id_text('customer', 'customer_object_id') }} as customer_id,
+        status,
+        lower(currency) as currency,
+        {{ epoch_seconds_to_timestamp('created') }} as created_at,
+        {{ epoch_seconds_to_timestamp('start_date') }} as started_at,
+        {{ epoch_seconds_to_timestamp('billing_cycle_anchor') }} as billing_cycle_anchor_at,
+        {{ epoch_seconds_to_timestamp('trial_start') }} as trial_start_at,
+        {{ epoch_seconds_to_timestamp('trial_end') }} as trial_end_at,
+        {{ epoch_seconds_to_timestamp('cancel_at') }} as cancel_at,
+        coalesce(cast(cancel_at_period_end as boolean), false) as is_cancel_at_period_end,
+        {{ epoch_seconds_to_timestamp('canceled_at') }} as canceled_at,
+        {{ epoch_seconds_to_timestamp('ended_at') }} as ended_at,
+        cancellation_reason,
+        cancellation_feedback,
+        collection_method,
+        {{ epoch_seconds_to_timestamp('current_period_start') }} as legacy_current_period_start_at,
+        {{ epoch_seconds_to_timestamp('current_period_end') }} as legacy_current_period_end_at,
         _event_id,
         _event_type,
         -- when this version was observed: the event's time, else the extraction day
@@ -42,7 +64,7 @@ decoded as (
         _partition_date,
         _loaded_at,
         record
-    from source
+    from fields
 ),
 
 item_periods as (
