@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.dbt.conftest import GOLDEN_LANDING, load_golden, query, run_dbt
@@ -74,7 +76,17 @@ def _table(warehouse: Path, table: str, columns: str) -> list[tuple]:
     return sorted(query(warehouse, f"select {columns} from {table}"), key=repr)
 
 
-def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Builds:
+    incremental: Path  # built as of Jun 13, then incrementally as of Jun 15
+    full: Path  # one build of everything as of Jun 15
+    work_dir: Path
+
+
+# Session scope (see conftest.golden_warehouse): the two builds serve every test here.
+@pytest.fixture(scope="session")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
+    tmp_path = tmp_path_factory.mktemp("incremental")
     full_landing = tmp_path / "full_landing"
     shutil.copytree(GOLDEN_LANDING, full_landing)
     _late_partition(full_landing)
@@ -93,7 +105,11 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     warehouse_b = tmp_path / "b.duckdb"
     load_golden(warehouse_b, full_landing)
     _build(warehouse_b, "2025-06-15", tmp_path / "b_run")
+    return Builds(warehouse_a, warehouse_b, tmp_path)
 
+
+def test_incremental_runs_equal_a_full_refresh(builds: Builds) -> None:
+    warehouse_a, warehouse_b = builds.incremental, builds.full
     for table, columns in COMPARED.items():
         assert _table(warehouse_a, table, columns) == _table(warehouse_b, table, columns), table
 
@@ -112,3 +128,57 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
         warehouse_a, "select received_at from staging.stg_segment__events where message_id = 'e2'"
     )
     assert [str(r[0]) for r in events] == ["2025-06-02 11:00:01.200000"]  # the original copy
+
+
+UNIQUE_MESSAGE_IDS = "unique_int_segment_events_attributed_message_id"
+ATTRIBUTED = "intermediate.int_segment_events_attributed"
+
+
+def _duplicate_a_row(warehouse: Path, event_date: str) -> None:
+    """One more copy of a row of `event_date`: a duplicate messageId, with the row's own
+    `_batch_at` (the build that wrote it)."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            f"insert into {ATTRIBUTED} select * from {ATTRIBUTED} "
+            "where event_date = ? order by message_id limit 1",
+            [event_date],
+        )
+    finally:
+        con.close()
+
+
+def _unique_test_passes(warehouse: Path, work_dir: Path) -> bool:
+    run = run_dbt(
+        ["test", "--select", UNIQUE_MESSAGE_IDS], warehouse=warehouse, as_of="2025-06-15",
+        work_dir=work_dir,
+    )  # fmt: skip
+    assert "Done. PASS=" in run.summary(), run.output[-3000:]
+    return run.returncode == 0
+
+
+def test_the_event_models_tests_check_the_rows_their_newest_build_wrote(
+    builds: Builds, tmp_path: Path
+) -> None:
+    # A daily build rewrites its recent days only (here every day: the late event of May 31
+    # sent the Jun 15 build back to May 31), so the rows up to Jun 5 are made an earlier
+    # build's. A duplicate among them is outside the test's rows; one among the newest
+    # build's rows fails the test.
+    daily = tmp_path / "daily.duckdb"
+    shutil.copy(builds.incremental, daily)
+    con = duckdb.connect(str(daily))
+    con.execute(
+        f"update {ATTRIBUTED} set _batch_at = _batch_at - interval 1 day "
+        "where event_date <= '2025-06-05'"
+    )
+    con.close()
+    _duplicate_a_row(daily, "2025-06-05")
+    assert _unique_test_passes(daily, tmp_path / "daily_old_day")
+    _duplicate_a_row(daily, "2025-06-14")
+    assert not _unique_test_passes(daily, tmp_path / "daily_new_day")
+
+    # After a full build every row is the newest build's: the whole table is tested.
+    full = tmp_path / "full.duckdb"
+    shutil.copy(builds.full, full)
+    _duplicate_a_row(full, "2025-06-05")
+    assert not _unique_test_passes(full, tmp_path / "full_old_day")
