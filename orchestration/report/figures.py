@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 
@@ -227,6 +228,22 @@ CHARTS = [
 def _round(value: float) -> float:
     """A float cut to what a chart shows (cents, or 6 significant digits)."""
     return round(value, 2) if abs(value) >= 100 else float(f"{value:.6g}")
+
+
+def rounded_values(array: np.ndarray) -> list[float | None]:
+    """`_round` of every value of a float array at once (NaN: None), for the long daily lines
+    of thousands of account pages. Scaling by a power of ten, rounding half to even and
+    dividing gives the double nearest the decimal `_round` writes; the two differ only on a
+    value within an ulp of a half in its last kept digit (tested against `_round`)."""
+    values = np.asarray(array, dtype=float)
+    magnitude = np.abs(values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        digits = np.where(magnitude >= 100, 2, 5 - np.floor(np.log10(magnitude)))
+    # Zero, NaN and values too small for an exact power of ten keep their own value.
+    exact = np.isfinite(digits) & (digits <= 22)
+    scale = 10.0 ** np.where(exact, digits, 0)
+    rounded = np.where(exact, np.rint(values * scale) / scale, values)
+    return [None if value != value else value for value in rounded.tolist()]
 
 
 _SCALARS = (str, int, bool, type(None))

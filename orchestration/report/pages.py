@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from orchestration.headlines import money, percent
@@ -19,8 +20,10 @@ from orchestration.report.figures import (
     Figure,
     dates,
     figure_json,
+    rounded_values,
     values,
 )
+from orchestration.report.load import Rows
 from orchestration.report.tables import reason_words
 
 LIST_ROWS = 50  # newest survey answers, tickets and meetings listed per account
@@ -105,7 +108,7 @@ def facts_list(account: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
-def mrr_history(mrr: pd.DataFrame) -> Figure:
+def mrr_history(mrr: Rows) -> Figure:
     movement = [
         kind + (f" {change:+,.0f}" if kind != "unchanged" else "")
         for kind, change in zip(mrr["movement"], mrr["movement_mrr"], strict=True)
@@ -119,22 +122,21 @@ def mrr_history(mrr: pd.DataFrame) -> Figure:
     return {"data": [bars], "layout": layout}
 
 
-def health_history(health: pd.DataFrame, days: pd.DatetimeIndex) -> Figure:
+def health_history(health: Rows, days: pd.DatetimeIndex) -> Figure:
     """Health score and its components per day on the report's day spine (gaps: not paying);
-    the days are given as a start and a step, not repeated in every trace."""
+    the days are given as a start and a step, not repeated in every trace. Its lines are
+    rounded as they are drawn (`rounded_values`): ~1,300 values a page, too many to round one
+    by one on thousands of pages."""
     # Each row's position on the (daily) spine; rows off the spine are not drawn.
-    positions = ((pd.to_datetime(health["date_day"]) - days[0]) // pd.Timedelta(days=1)).tolist()
+    first_day = np.datetime64(f"{days[0]:%Y-%m-%d}", "D")
+    positions = (np.asarray(health["date_day"], dtype="datetime64[D]") - first_day).astype(int)
+    on_spine = (positions >= 0) & (positions < len(days))
     spine = {"x0": f"{days[0]:%Y-%m-%d}", "dx": DAY_MS}
 
-    def on_spine(column: str) -> list[float | None]:
-        line: list[float | None] = [None] * len(days)
-        for position, value in zip(positions, values(health[column]), strict=True):
-            if 0 <= position < len(days):
-                line[position] = value
-        return line
-
     def day_line(column: str, name: str, colour: str, width: float) -> dict:
-        return {"type": "scatter", "y": on_spine(column), "name": name, "mode": "lines",
+        line = np.full(len(days), np.nan)
+        line[positions[on_spine]] = np.asarray(health[column], dtype=float)[on_spine]
+        return {"type": "scatter", "y": rounded_values(line), "name": name, "mode": "lines",
                 "line": {"color": colour, "width": width}, **spine}  # fmt: skip
 
     palette = [BLUE, GREEN, "#9b59b6", "#e67e22", RED, GREY]
@@ -163,21 +165,19 @@ def _listed(headings: list[str], rows: list[tuple], total: int) -> dict:
     }
 
 
-def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
-    listed = frame.head(LIST_ROWS)
-    return [listed[name].tolist() for name in names]
+def _columns(rows: Rows, *names: str) -> list[list]:
+    return [rows[name][:LIST_ROWS] for name in names]
 
 
 def _labelled(flags: list, labels: dict[bool, str]) -> list[str | None]:
     return [None if flag is None or pd.isna(flag) else labels[bool(flag)] for flag in flags]
 
 
-def surveys(nps: pd.DataFrame, csat: pd.DataFrame) -> dict:
+def surveys(nps: Rows, csat: Rows) -> dict:
     """NPS and CSAT answers together, newest response day first (ties: NPS first)."""
-    nps_days, nps_scores, categories = (frame.tolist() for frame in (
-        nps["response_date"], nps["score"], nps["nps_category"]))  # fmt: skip
-    csat_days, csat_scores, satisfied = (frame.tolist() for frame in (
-        csat["response_date"], csat["score"], csat["is_satisfied"]))  # fmt: skip
+    nps_days, nps_scores, categories = nps["response_date"], nps["score"], nps["nps_category"]
+    csat_days, csat_scores, satisfied = (
+        csat["response_date"], csat["score"], csat["is_satisfied"])  # fmt: skip
     answers = [
         *zip(nps_days, ["NPS"] * len(nps), nps_scores, categories, strict=True),
         *zip(
@@ -195,25 +195,23 @@ def surveys(nps: pd.DataFrame, csat: pd.DataFrame) -> dict:
     return _listed(["day", "survey", "score", "answer"], answers, len(answers))
 
 
-def tickets(frame: pd.DataFrame) -> dict:
+def tickets(rows: Rows) -> dict:
     created, closed, is_open, priority, stage, ticket_id = _columns(
-        frame, "created_date", "closed_date", "is_open", "priority", "stage_label", "ticket_id"
+        rows, "created_date", "closed_date", "is_open", "priority", "stage_label", "ticket_id"
     )
     state = _labelled(is_open, {True: "open", False: "closed"})
-    rows = list(zip(created, closed, state, priority, stage, ticket_id, strict=True))
+    listed = list(zip(created, closed, state, priority, stage, ticket_id, strict=True))
     headings = ["created", "closed", "state", "priority", "stage", "ticket id"]
-    return _listed(headings, rows, len(frame))
+    return _listed(headings, listed, len(rows))
 
 
-def meetings(frame: pd.DataFrame) -> dict:
-    day, outcome, touch = _columns(frame, "meeting_date", "outcome", "is_csm_touch")
-    rows = list(zip(day, outcome, _labelled(touch, {True: "yes", False: "no"}), strict=True))
-    return _listed(["day", "outcome", "counts as CSM touch"], rows, len(frame))
+def meetings(rows: Rows) -> dict:
+    day, outcome, touch = _columns(rows, "meeting_date", "outcome", "is_csm_touch")
+    listed = list(zip(day, outcome, _labelled(touch, {True: "yes", False: "no"}), strict=True))
+    return _listed(["day", "outcome", "counts as CSM touch"], listed, len(rows))
 
 
-def page_context(
-    account: Mapping[str, Any], history: dict[str, pd.DataFrame], days: pd.DatetimeIndex
-):
+def page_context(account: Mapping[str, Any], history: Mapping[str, Rows], days: pd.DatetimeIndex):
     """What the account template needs: facts, the two charts' JSON and the three lists."""
     charts = []
     if not history["mrr"].empty:
@@ -221,7 +219,7 @@ def page_context(
                        figure_json(mrr_history(history["mrr"]))))  # fmt: skip
     if not history["health"].empty:
         charts.append(("account-health", "Health score and its components by day (HLT-1)",
-                       figure_json(health_history(history["health"], days))))  # fmt: skip
+                       health_history(history["health"], days)))  # fmt: skip
     return {
         "account": account,
         "name": _value(account["account_name"], account["account_id"]),

@@ -3,8 +3,11 @@ its two charts on the report's spines (values computed by hand)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from orchestration.report.figures import _round, rounded_values
+from orchestration.report.load import AccountHistory, Rows
 from orchestration.report.pages import LIST_ROWS, facts_list, page_context
 
 
@@ -39,7 +42,11 @@ def test_the_facts_read_as_words_and_rounded_numbers() -> None:
     assert facts["Last CSM meeting"] == "2026-03-14"
 
 
-def _history(tickets: int = 2) -> dict[str, pd.DataFrame]:
+def _history(tickets: int = 2) -> dict[str, Rows]:
+    return {name: Rows.of_frame(frame) for name, frame in _frames(tickets).items()}
+
+
+def _frames(tickets: int = 2) -> dict[str, pd.DataFrame]:
     return {
         "mrr": pd.DataFrame(
             {"month": pd.to_datetime(["2026-10-01", "2026-11-01"]), "mrr": [250.0, 275.4],
@@ -99,3 +106,35 @@ def test_the_charts_show_the_mrr_by_month_and_health_on_the_day_spine() -> None:
     assert score["x0"] == f"{days[0]:%Y-%m-%d}" and len(score["y"]) == 180
     assert score["y"][-2:] == [70.0, None]  # scored on Nov 28, not on Nov 29
     assert len(charts["account-health"]["data"]) == 7  # the score and its six components
+
+
+def test_an_accounts_rows_are_cut_from_each_whole_frame() -> None:
+    """Account pages read their rows from frames sorted by account (load_account_history)."""
+    frames = {
+        name: pd.concat([frame.assign(account_id="a1"), frame.assign(account_id="a2")])
+        for name, frame in _frames().items()
+    }
+    frames["tickets"] = frames["tickets"].iloc[2:]  # a1 has no ticket
+    history = AccountHistory(**frames)
+    a1, a2 = history.of("a1"), history.of("a2")
+    assert a1["tickets"].empty and len(a2["tickets"]) == 2
+    assert a1["meetings"]["outcome"] == ["completed", "no_show"] == a2["meetings"]["outcome"]
+    assert list(a2["health"]["health_score"]) == [70.0]  # chart rows: an array
+    assert all(rows.empty for rows in history.of("a3").values())
+    days = pd.date_range(end="2026-11-29", periods=180)
+    from_frames, alone = (page_context(_account(), h, days) for h in (a2, _history()))
+    for part in ("charts", "surveys", "tickets", "meetings"):
+        assert from_frames[part] == alone[part]
+
+
+def test_chart_lines_are_rounded_as_each_value_would_be() -> None:
+    """`rounded_values` rounds an array as `_round` rounds one value (cents at 100 and above,
+    else 6 significant digits); they may differ on a value within an ulp of a tie, which
+    random values do not hit."""
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        rng.uniform(0, 100, 20_000), rng.uniform(-1e6, 1e6, 20_000), rng.normal(0, 1, 20_000),
+        10.0 ** rng.uniform(-12, 8, 20_000), [0.0, 100.0, 99.9999996, 9.99999951, 1e-30],
+    ])  # fmt: skip
+    assert rounded_values(values) == [_round(value) for value in values.tolist()]
+    assert rounded_values(np.array([np.nan, 69.3249999])) == [None, 69.325]
