@@ -361,17 +361,37 @@ def _records_in_lines(has_pages: bool) -> str:
     return f"coalesce(sum({_RECORDS_IN_LINE}), 0)" if has_pages else "count(*)"
 
 
+def _files_records_sql(csv: bool, has_pages: bool) -> str:
+    """Per file of one scan: its lines and the records they hold. A CSV's lines are numbered
+    in the scan (rows come out in file order, each file's lines in order, as the loader reads
+    them) to tell its first line, the header, from a record."""
+    reader = lines_reader_sql(filename=True)
+    if not csv:
+        return f"select filename, count(*), {_records_in_lines(has_pages)} from {reader} group by 1"
+    return f"""
+        with numbered as materialized (
+            select filename, row_number() over () as row_in_scan, line from {reader}
+        ),
+        first_rows as (
+            select filename, min(row_in_scan) as first_row from numbered group by filename
+        )
+        select n.filename, count(*),
+            count(*) - count(*) filter (where n.row_in_scan = f.first_row and trim(n.line) = ?)
+        from numbered as n
+        join first_rows as f on f.filename = n.filename
+        group by 1"""
+
+
 def _files_records(
     con: duckdb.DuckDBPyConnection, files: list[LandingFile], csv: bool, has_pages: bool
 ) -> list[dict]:
-    """`_file_records` of many JSON files in one DuckDB scan (per file on any read error)."""
-    if csv or not files:
-        return [{"file": f.relative_path, **_file_records(con, f, csv, has_pages)} for f in files]
-    reader = lines_reader_sql(filename=True)
+    """`_file_records` of many files in one DuckDB scan (per file on any read error)."""
+    if not files:
+        return []
     try:
         rows = con.execute(
-            f"select filename, count(*), {_records_in_lines(has_pages)} from {reader} group by 1",
-            [[str(f.path) for f in files]],
+            _files_records_sql(csv, has_pages),
+            [[str(f.path) for f in files], *([EXCHANGE_RATES_HEADER] if csv else [])],
         ).fetchall()
     except (duckdb.InvalidInputException, duckdb.IOException):
         return [{"file": f.relative_path, **_file_records(con, f, csv, has_pages)} for f in files]
