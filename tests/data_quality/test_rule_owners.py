@@ -1,5 +1,5 @@
-"""One owner per rule: no GX rule re-checks what a dbt test already checks on the same column
-of the same table (not null, unique, accepted values)."""
+"""One owner per rule: no GX rule re-checks what dbt already checks on the same column of the
+same table (not null, unique, accepted values): a data test, or a mart's contract constraint."""
 
 from __future__ import annotations
 
@@ -27,7 +27,13 @@ def dbt_owned(manifest: dict) -> set[tuple[str, str, str]]:
         for node in [*manifest["nodes"].values(), *manifest["sources"].values()]
         if node["resource_type"] in ("model", "seed", "snapshot", "source")
     }
-    owned = set()
+    owned = {
+        (tables[node["unique_id"]], column["name"], "ExpectColumnValuesToNotBeNull")
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["contract"]["enforced"]
+        for column in node["columns"].values()
+        if any(c["type"] == "not_null" for c in column.get("constraints", []))
+    }
     for node in manifest["nodes"].values():
         test = node.get("test_metadata") or {}
         if node["resource_type"] != "test" or test.get("name") not in SAME_RULE:
@@ -58,4 +64,5 @@ def gx_rules() -> set[tuple[str, str, str]]:
 def test_no_gx_rule_repeats_a_dbt_test():
     owned = dbt_owned(json.loads(Path(MANIFEST_PATH).read_text()))
     assert {table for table, _, _ in owned} >= {f"{MARTS_SCHEMA}.fct_mrr"}, "manifest not read"
+    assert (f"{MARTS_SCHEMA}.fct_mrr", "mrr", "ExpectColumnValuesToNotBeNull") in owned
     assert sorted(gx_rules() & owned) == []
