@@ -156,7 +156,7 @@ def check_result(
     """A Dagster result from a gate outcome: severity (promoted by `config` when given),
     counts, samples, suites, Data Docs, and the `scope` validated (which days) when given."""
     if config is None:
-        blocking = CHECKS[outcome.check].blocking
+        blocking = outcome.blocking
     else:
         blocking = is_blocking(config, outcome.check, gate_asset_name(asset_key))
     severity = AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN
