@@ -81,7 +81,8 @@ def test_a_rule_of_an_undeclared_check_is_refused_before_anything_runs(tmp_path)
 def test_the_readme_lists_the_declared_checks():
     assert checks_markdown(RAW_SUITES) in README.read_text(), (
         "README's table of checks differs from data_quality/checks.py; print the new one with "
-        "`uv run python -c 'from data_quality.checks import checks_markdown as m; print(m())'`"
+        "`uv run python -c 'from data_quality.checks import checks_markdown as m; "
+        "from orchestration.sources import RAW_SUITES; print(m(RAW_SUITES))'`"
     )
 
 

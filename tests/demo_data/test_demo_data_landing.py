@@ -15,12 +15,8 @@ from demo_data.hubspot import RENEWAL_PIPELINE, SALES_PIPELINE
 from orchestration.ingest.validation import records_sql
 from orchestration.sources import ALL_SPECS, SPECS_BY_KEY
 
-STRIPE = ("customers", "products", "prices", "subscriptions", "invoices", "charges", "refunds")
-STRIPE += ("coupons",)
-HUBSPOT = ("companies", "contacts", "deals", "deal_pipelines", "ticket_pipelines", "tickets")
-HUBSPOT += ("feedback_submissions", "meetings", "owners")
-OBJECT_KEYS = {f"stripe/{o}" for o in STRIPE} | {f"hubspot/{o}" for o in HUBSPOT}
-OBJECT_KEYS |= {"segment/events"}
+# Every API object of the landing contract (the rates are a CSV object of their own).
+OBJECT_KEYS = {spec.key for spec in ALL_SPECS}
 CUTOVER = date(2025, 3, 31)
 END_OF_AS_OF = int(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 23, 59, 59, tzinfo=UTC).timestamp())
 PART = re.compile(
