@@ -263,7 +263,7 @@ class AccountHistory:
                 continue
             ids = frame["account_id"].to_numpy()
             starts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist()] if len(ids) else []
-            ends = [*starts[1:], len(ids)]
+            ends = [*starts[1:], len(ids)] if starts else []
             columns = Rows.of_frame(frame, arrays=name in self._CHART_ONLY).columns
             split[name] = (
                 Rows({column: values[:0] for column, values in columns.items()}),

@@ -115,16 +115,18 @@ def test_an_accounts_rows_are_cut_from_each_whole_frame() -> None:
         for name, frame in _frames().items()
     }
     frames["tickets"] = frames["tickets"].iloc[2:]  # a1 has no ticket
+    frames["csat"] = frames["csat"].iloc[0:0]  # no account has a CSAT rating
     history = AccountHistory(**frames)
     a1, a2 = history.of("a1"), history.of("a2")
-    assert a1["tickets"].empty and len(a2["tickets"]) == 2
+    assert a1["tickets"].empty and len(a2["tickets"]) == 2 and a2["csat"].empty
     assert a1["meetings"]["outcome"] == ["completed", "no_show"] == a2["meetings"]["outcome"]
     assert list(a2["health"]["health_score"]) == [70.0]  # chart rows: an array
     assert all(rows.empty for rows in history.of("a3").values())
     days = pd.date_range(end="2026-11-29", periods=180)
     from_frames, alone = (page_context(_account(), h, days) for h in (a2, _history()))
-    for part in ("charts", "surveys", "tickets", "meetings"):
+    for part in ("charts", "tickets", "meetings"):
         assert from_frames[part] == alone[part]
+    assert [row[1] for row in from_frames["surveys"]["rows"]] == ["NPS"]  # no CSAT
 
 
 def test_chart_lines_are_rounded_as_each_value_would_be() -> None:
