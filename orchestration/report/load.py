@@ -264,6 +264,8 @@ class AccountHistory:
             ids = frame["account_id"].to_numpy()
             starts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist()] if len(ids) else []
             ends = [*starts[1:], len(ids)] if starts else []
+            if len({ids[start] for start in starts}) != len(starts):
+                raise ValueError(f"account history {name!r}: rows not sorted by account_id")
             columns = Rows.of_frame(frame, arrays=name in self._CHART_ONLY).columns
             split[name] = (
                 Rows({column: values[:0] for column, values in columns.items()}),

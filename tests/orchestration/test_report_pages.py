@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from orchestration.report.figures import _round, rounded_values
 from orchestration.report.load import AccountHistory, Rows
@@ -122,6 +123,9 @@ def test_an_accounts_rows_are_cut_from_each_whole_frame() -> None:
     assert a1["meetings"]["outcome"] == ["completed", "no_show"] == a2["meetings"]["outcome"]
     assert list(a2["health"]["health_score"]) == [70.0]  # chart rows: an array
     assert all(rows.empty for rows in history.of("a3").values())
+    unsorted = pd.concat([frames["meetings"], frames["meetings"].iloc[:1]])
+    with pytest.raises(ValueError, match="'meetings': rows not sorted by account_id"):
+        AccountHistory(**{**frames, "meetings": unsorted}).of("a1")
     days = pd.date_range(end="2026-11-29", periods=180)
     from_frames, alone = (page_context(_account(), h, days) for h in (a2, _history()))
     for part in ("charts", "tickets", "meetings"):
