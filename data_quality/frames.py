@@ -30,6 +30,7 @@ from landing.files import (
     PART_FILE,
     LandingFile,
     lines_reader_sql,
+    numbered_lines_sql,
     scan_object,
 )
 from landing.tables import LOAD_LOG_TABLE, QUARANTINE_TABLE
@@ -362,24 +363,15 @@ def _records_in_lines(has_pages: bool) -> str:
 
 
 def _files_records_sql(csv: bool, has_pages: bool) -> str:
-    """Per file of one scan: its lines and the records they hold. A CSV's lines are numbered
-    in the scan (rows come out in file order, each file's lines in order, as the loader reads
-    them) to tell its first line, the header, from a record."""
-    reader = lines_reader_sql(filename=True)
+    """Per file of one scan: its lines and the records they hold. A CSV's lines are numbered,
+    as the loader numbers them, to tell its first line, the header, from a record."""
     if not csv:
+        reader = lines_reader_sql(filename=True)
         return f"select filename, count(*), {_records_in_lines(has_pages)} from {reader} group by 1"
     return f"""
-        with numbered as materialized (
-            select filename, row_number() over () as row_in_scan, line from {reader}
-        ),
-        first_rows as (
-            select filename, min(row_in_scan) as first_row from numbered group by filename
-        )
-        select n.filename, count(*),
-            count(*) - count(*) filter (where n.row_in_scan = f.first_row and trim(n.line) = ?)
-        from numbered as n
-        join first_rows as f on f.filename = n.filename
-        group by 1"""
+        select filename, count(*),
+            count(*) - count(*) filter (where line_number = 1 and trim(line) = ?)
+        from {numbered_lines_sql()} group by 1"""
 
 
 def _files_records(
