@@ -137,15 +137,12 @@ ATTRIBUTED = "intermediate.int_segment_events_attributed"
 def _duplicate_a_row(warehouse: Path, event_date: str) -> None:
     """One more copy of a row of `event_date`: a duplicate messageId, with the row's own
     `_batch_at` (the build that wrote it)."""
-    con = duckdb.connect(str(warehouse))
-    try:
+    with duckdb.connect(str(warehouse)) as con:
         con.execute(
             f"insert into {ATTRIBUTED} select * from {ATTRIBUTED} "
             "where event_date = ? order by message_id limit 1",
             [event_date],
         )
-    finally:
-        con.close()
 
 
 def _unique_test_passes(warehouse: Path, work_dir: Path) -> bool:
@@ -166,12 +163,11 @@ def test_the_event_models_tests_check_the_rows_their_newest_build_wrote(
     # build's rows fails the test.
     daily = tmp_path / "daily.duckdb"
     shutil.copy(builds.incremental, daily)
-    con = duckdb.connect(str(daily))
-    con.execute(
-        f"update {ATTRIBUTED} set _batch_at = _batch_at - interval 1 day "
-        "where event_date <= '2025-06-05'"
-    )
-    con.close()
+    with duckdb.connect(str(daily)) as con:
+        con.execute(
+            f"update {ATTRIBUTED} set _batch_at = _batch_at - interval 1 day "
+            "where event_date <= '2025-06-05'"
+        )
     _duplicate_a_row(daily, "2025-06-05")
     assert _unique_test_passes(daily, tmp_path / "daily_old_day")
     _duplicate_a_row(daily, "2025-06-14")
