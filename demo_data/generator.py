@@ -37,6 +37,7 @@ from demo_data.segment import SegmentInputs, segment_inputs, write_segment
 from demo_data.stripe.billing import BillingSimulation
 from demo_data.stripe.catalog import Catalog, build_catalog, catalog_records
 from demo_data.timeutil import HOUR
+from orchestration.sources import ALL_TARGETS
 
 SYSTEMS = ("stripe", "hubspot", "segment")
 
@@ -167,9 +168,11 @@ EXTRACTOR_MARKER = "_SUCCESS"
 
 def write_heartbeats(out: Path, day: date) -> None:
     """The extractor ran on `day` for every object, also those with nothing new that day: it
-    leaves its marker (as Spark and Hadoop writers do), which freshness reads as a delivery."""
-    for object_dir in sorted(out.glob("*/*")):
-        if object_dir.is_dir() and object_dir.parent.name in ("stripe", "hubspot", "segment"):
-            marker = object_dir / day.isoformat() / EXTRACTOR_MARKER
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+    leaves its marker (as Spark and Hadoop writers do), which freshness reads as a delivery.
+
+    The objects are those the warehouse loads, so a rare object (no record this window)
+    has its heartbeat too, and a new object needs no entry here."""
+    for target in ALL_TARGETS:
+        marker = out / target.spec.key / day.isoformat() / EXTRACTOR_MARKER
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()

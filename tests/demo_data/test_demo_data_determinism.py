@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from demo_data import generate
+from demo_data.generator import write_heartbeats
 from orchestration.sources import ALL_TARGETS
 
 # One month and ten days across the Stripe API cutover keep this test quick.
@@ -47,3 +48,11 @@ def test_regenerating_replaces_the_previous_landing(tmp_path: Path) -> None:
     generate(tmp_path, scale="small", seed=7, as_of=date(2025, 3, 20), months=1)
     days = {p.name for p in tmp_path.glob("*/*/*") if p.is_dir()}
     assert max(days) == "2025-03-20", "no partition of the earlier, longer run survives"
+
+
+def test_every_loaded_object_gets_its_heartbeat_even_with_no_file(tmp_path: Path) -> None:
+    """A rare object (no record in the window, so no folder) still has the extractor's marker:
+    freshness reads it as a delivery, and a new object needs no entry in the generator."""
+    write_heartbeats(tmp_path, AS_OF)
+    markers = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("_SUCCESS"))
+    assert markers == sorted(f"{t.spec.key}/{AS_OF}/_SUCCESS" for t in ALL_TARGETS)
