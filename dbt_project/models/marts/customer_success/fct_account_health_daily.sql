@@ -90,74 +90,86 @@ component_scores as (
     cross join config
 ),
 
--- one row per component with data: its (reported, 2-decimal) score and weight
-components as (
-    {% set components = ['engagement_trend', 'seat_utilisation', 'nps', 'support', 'billing', 'csm_touch'] %}
-    {% for component in components %}
+{#
+    Scored row by row, in whole numbers, so the result is exact and the same on every engine:
+    each component's reported score in cents (its 2-decimal value x 100) and each weight in
+    millionths (weights are read to 6 decimals). The health score is then the quotient of two
+    integers rounded half up to the cent: no float sum whose order could move a half cent.
+#}
+{% set components = ['engagement_trend', 'seat_utilisation', 'nps', 'support', 'billing', 'csm_touch'] %}
+in_cents as (
     select
         account_id,
         date_day,
-        '{{ component }}' as component,
-        round({{ component }}_score, 2) as score,
-        weight_{{ component }} as weight
+        {% for component in components %}
+        cast(round({{ component }}_score, 2) as decimal(5, 2)) as {{ component }}_score,
+        cast(cast(round({{ component }}_score, 2) as decimal(5, 2)) * 100 as bigint) as {{ component }}_cents,
+        cast(round(weight_{{ component }} * 1000000) as bigint) as {{ component }}_weight,
+        {% endfor %}
+        band_green_min,
+        band_yellow_min
     from component_scores
-    where {{ component }}_score is not null
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
 ),
 
+-- a component without data (null cents) adds nothing to either sum: its weight is redistributed
 weighted as (
     select
-        account_id,
-        date_day,
-        sum(weight * score) / sum(weight) as health_score
-    from components
-    group by account_id, date_day
+        *,
+        {% for component in components %}
+        coalesce({{ component }}_weight * {{ component }}_cents, 0){% if not loop.last %} +{% endif %}
+        {% endfor %}
+        as weighted_cents,
+        {% for component in components %}
+        case when {{ component }}_cents is not null then {{ component }}_weight else 0 end{% if not loop.last %} +{% endif %}
+        {% endfor %}
+        as weight_with_data,
+        -- HLT-1's top risk: the largest weight x (100 - score), in the same whole units
+        {% for component in components %}
+        {{ component }}_weight * (10000 - {{ component }}_cents) as {{ component }}_shortfall,
+        {% endfor %}
+        greatest(
+            {% for component in components %}
+            {{ component }}_weight * (10000 - {{ component }}_cents){% if not loop.last %},{% endif %}
+            {% endfor %}
+        ) as largest_shortfall
+    from in_cents
 ),
 
--- HLT-1: the component that pulls the score down most (largest weight x (100 - score))
-top_risks as (
+scored as (
     select
-        account_id,
-        date_day,
-        component as top_risk_reason,
-        row_number() over (
-            partition by account_id, date_day
-            order by round(weight * (100 - score), 6) desc, component
-        ) as risk_rank,
-        round(weight * (100 - score), 6) as shortfall
-    from components
+        *,
+        -- both sums are whole numbers below 2^53: the quotient's double is exact at a half cent
+        case
+            when weight_with_data > 0
+                then cast(cast(round(weighted_cents / weight_with_data) as bigint) * 0.01 as decimal(5, 2))
+        end as health_score
+    from weighted
 ),
 
 final as (
     select
-        cast(component_scores.account_id as string) as account_id,
-        cast(component_scores.date_day as date) as date_day,
-        cast(round(weighted.health_score, 2) as decimal(5, 2)) as health_score,
+        cast(account_id as string) as account_id,
+        cast(date_day as date) as date_day,
+        health_score,
         cast(case
-            when weighted.health_score is null then null
-            when round(weighted.health_score, 2) >= component_scores.band_green_min then 'green'
-            when round(weighted.health_score, 2) >= component_scores.band_yellow_min then 'yellow'
+            when health_score is null then null
+            when health_score >= band_green_min then 'green'
+            when health_score >= band_yellow_min then 'yellow'
             else 'red'
         end as string) as health_band,
-        cast(round(component_scores.engagement_trend_score, 2) as decimal(5, 2)) as engagement_trend_score,
-        cast(round(component_scores.seat_utilisation_score, 2) as decimal(5, 2)) as seat_utilisation_score,
-        cast(round(component_scores.nps_score, 2) as decimal(5, 2)) as nps_score,
-        cast(round(component_scores.support_score, 2) as decimal(5, 2)) as support_score,
-        cast(round(component_scores.billing_score, 2) as decimal(5, 2)) as billing_score,
-        cast(round(component_scores.csm_touch_score, 2) as decimal(5, 2)) as csm_touch_score,
-        cast(case when top_risks.shortfall > 0 then top_risks.top_risk_reason end as string)
-            as top_risk_reason
-    from component_scores
-    left join weighted
-        on
-            component_scores.account_id = weighted.account_id
-            and component_scores.date_day = weighted.date_day
-    left join top_risks
-        on
-            component_scores.account_id = top_risks.account_id
-            and component_scores.date_day = top_risks.date_day
-            and top_risks.risk_rank = 1
+        {% for component in components %}
+        {{ component }}_score,
+        {% endfor %}
+        -- a tie goes to the first component by name
+        cast(case
+            when largest_shortfall > 0 then
+                case
+                    {% for component in components | sort %}
+                    when {{ component }}_shortfall = largest_shortfall then '{{ component }}'
+                    {% endfor %}
+                end
+        end as string) as top_risk_reason
+    from scored
 )
 
 select * from final
