@@ -104,25 +104,31 @@ in_cents as (
         {% for component in components %}
         cast(round({{ component }}_score, 2) as decimal(5, 2)) as {{ component }}_score,
         cast(cast(round({{ component }}_score, 2) as decimal(5, 2)) * 100 as bigint) as {{ component }}_cents,
-        cast(round(weight_{{ component }} * 1000000) as bigint) as {{ component }}_weight,
+        -- a component without data has no weight: the others' share grows (redistribution)
+        case
+            when {{ component }}_score is not null
+                then cast(round(weight_{{ component }} * 1000000) as bigint)
+        end as {{ component }}_weight,
         {% endfor %}
         band_green_min,
         band_yellow_min
     from component_scores
 ),
 
--- a component without data (null cents) adds nothing to either sum: its weight is redistributed
 weighted as (
     select
         *,
-        {% for component in components %}
-        coalesce({{ component }}_weight * {{ component }}_cents, 0){% if not loop.last %} +{% endif %}
-        {% endfor %}
-        as weighted_cents,
-        {% for component in components %}
-        case when {{ component }}_cents is not null then {{ component }}_weight else 0 end{% if not loop.last %} +{% endif %}
-        {% endfor %}
-        as weight_with_data,
+        (
+            {% for component in components %}
+            coalesce({{ component }}_weight * {{ component }}_cents, 0)
+            {%- if not loop.last %} +{% endif %}
+            {% endfor %}
+        ) as weighted_cents,
+        (
+            {% for component in components %}
+            coalesce({{ component }}_weight, 0){% if not loop.last %} +{% endif %}
+            {% endfor %}
+        ) as weight_with_data,
         -- HLT-1's top risk: the largest weight x (100 - score), in the same whole units
         {% for component in components %}
         {{ component }}_weight * (10000 - {{ component }}_cents) as {{ component }}_shortfall,
