@@ -57,7 +57,9 @@
 
 with
 
-source as (
+-- Not materialised, like `candidates` below (which reads it three times): DuckDB would copy
+-- every raw event of a full build into a temporary result first.
+source as {{ cte_not_materialized() }} (
     select * from {{ source('raw_segment', 'events') }}
     {% if is_incremental() and day_overwrite %}
     where _partition_date >= {{ first_day }}
@@ -107,8 +109,8 @@ with_event_date as (
     from renamed
 ),
 
+{% if is_incremental() %}
 kept_copies as (
-    {% if is_incremental() %}
     select
         kept.message_id,
         kept.call_type,
@@ -130,29 +132,49 @@ kept_copies as (
     {% if day_overwrite %}
         and kept._partition_date < {{ first_day }}
     {% endif %}
-    {% else %}
+),
+{% endif %}
+
+-- Not materialised: read again by each of its three readers. A stored copy of 20M events cost
+-- as much as the rest of the full build (42 s vs 21 s with both CTEs inlined).
+candidates as {{ cte_not_materialized() }} (
     select * from with_event_date
-    where false
+    {% if is_incremental() %}
+    union all
+    select * from kept_copies
     {% endif %}
 ),
 
-candidates as (
-    select * from with_event_date
-    union all
-    select * from kept_copies
+-- Most calls arrive once: only the copies of a repeated messageId are ranked (a window over
+-- every event cost half of a full build).
+repeated_ids as (
+    select message_id
+    from candidates
+    group by message_id
+    having count(*) > 1
+),
+
+single_copies as (
+    select candidates.*
+    from candidates
+    left join repeated_ids
+        on candidates.message_id = repeated_ids.message_id
+    where repeated_ids.message_id is null
 ),
 
 copies_ranked as (
     select
-        *,
+        candidates.*,
         row_number() over (
-            partition by message_id
-            order by received_at asc, _record_version asc
+            partition by candidates.message_id
+            order by candidates.received_at asc, candidates._record_version asc
         ) as copy_rank
     from candidates
+    inner join repeated_ids
+        on candidates.message_id = repeated_ids.message_id
 ),
 
-final as (
+first_copies as (
     select
         message_id,
         call_type,
@@ -169,12 +191,19 @@ final as (
         _record_version,
         _loaded_at
     from copies_ranked
-    where
-        copy_rank = 1
-    {% if is_incremental() and day_overwrite %}
-        -- a kept copy that wins stays in its own (older) day, which this run does not rewrite
-        and _partition_date >= {{ first_day }}
-    {% endif %}
+    where copy_rank = 1
+),
+
+final as (
+    select * from single_copies
+    union all
+    select * from first_copies
 )
 
+{% if is_incremental() and day_overwrite %}
+-- a kept copy that wins stays in its own (older) day, which this run does not rewrite
 select * from final
+where _partition_date >= {{ first_day }}
+{% else %}
+select * from final
+{% endif %}
