@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from data_quality.config import QualityConfig
+from demo_data.generator import write_heartbeats
 
 AS_OF = date(2025, 6, 10)
 DAY = AS_OF.isoformat()
@@ -272,6 +273,9 @@ def write_clean_landing(landing) -> None:
     landing.write("hubspot/owners", DAY, [{"results": [owner], "paging": None}])
     for day, events in events_by_day().items():
         landing.write("segment/events", day.isoformat(), events, gz=True)
+    # The extractor's marker on DAY for every object, as exporters leave it: an object without
+    # a record that day (or one added to the sources later) delivered, it is not stale.
+    write_heartbeats(landing.root, AS_OF)
 
 
 MART_DDL = {
