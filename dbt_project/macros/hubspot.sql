@@ -153,3 +153,11 @@ select * from final
         case when {{ stages }}.ticket_state = 'CLOSED' or {{ stages }}.is_closed then {{ tickets }}.updated_at end
     )
 {%- endmacro %}
+
+{#
+    Whether a HubSpot meeting counts as a CSM touch (HLT-1's touch recency, ACC-1's last CSM
+    meeting): completed, or its outcome not recorded (a no-show or a cancellation is not).
+#}
+{% macro is_csm_touch(outcome) -%}
+    ({{ outcome }} is null or {{ outcome }} = 'completed')
+{%- endmacro %}

@@ -51,7 +51,7 @@ ticket_stages as (
 
 meetings as (
     select * from {{ ref('stg_hubspot__meetings') }}
-    where not is_archived and (outcome is null or outcome = 'completed')
+    where not is_archived and {{ is_csm_touch('outcome') }}
 ),
 
 delinquency as (

@@ -18,7 +18,7 @@ final as (
         cast(meeting_at as timestamp) as meeting_at,
         cast(meeting_at as date) as meeting_date,
         cast(outcome as string) as outcome,
-        cast(outcome is null or outcome = 'completed' as boolean) as is_csm_touch
+        cast({{ is_csm_touch('outcome') }} as boolean) as is_csm_touch
     from meetings
     where
         company_id is not null

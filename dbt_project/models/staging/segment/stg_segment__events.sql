@@ -200,10 +200,8 @@ final as (
     select * from first_copies
 )
 
+select * from final
 {% if is_incremental() and day_overwrite %}
 -- a kept copy that wins stays in its own (older) day, which this run does not rewrite
-select * from final
 where _partition_date >= {{ first_day }}
-{% else %}
-select * from final
 {% endif %}
