@@ -97,6 +97,7 @@ component_scores as (
     integers rounded half up to the cent: no float sum whose order could move a half cent.
 #}
 {% set components = ['engagement_trend', 'seat_utilisation', 'nps', 'support', 'billing', 'csm_touch'] %}
+-- A component without data has no weight (null): the others' share grows (redistribution).
 in_cents as (
     select
         account_id,
@@ -104,7 +105,6 @@ in_cents as (
         {% for component in components %}
         cast(round({{ component }}_score, 2) as decimal(5, 2)) as {{ component }}_score,
         cast(cast(round({{ component }}_score, 2) as decimal(5, 2)) * 100 as bigint) as {{ component }}_cents,
-        -- a component without data has no weight: the others' share grows (redistribution)
         case
             when {{ component }}_score is not null
                 then cast(round(weight_{{ component }} * 1000000) as bigint)
