@@ -118,6 +118,10 @@ in_cents as (
 weighted as (
     select
         *,
+        -- HLT-1's top risk: the largest weight x (100 - score), in the same whole units
+        {% for component in components %}
+        {{ component }}_weight * (10000 - {{ component }}_cents) as {{ component }}_shortfall,
+        {% endfor %}
         (
             {% for component in components %}
             coalesce({{ component }}_weight * {{ component }}_cents, 0)
@@ -128,22 +132,18 @@ weighted as (
             {% for component in components %}
             coalesce({{ component }}_weight, 0){% if not loop.last %} +{% endif %}
             {% endfor %}
-        ) as weight_with_data,
-        -- HLT-1's top risk: the largest weight x (100 - score), in the same whole units
-        {% for component in components %}
-        {{ component }}_weight * (10000 - {{ component }}_cents) as {{ component }}_shortfall,
-        {% endfor %}
-        greatest(
-            {% for component in components %}
-            {{ component }}_weight * (10000 - {{ component }}_cents){% if not loop.last %},{% endif %}
-            {% endfor %}
-        ) as largest_shortfall
+        ) as weight_with_data
     from in_cents
 ),
 
 scored as (
     select
         *,
+        greatest(
+            {% for component in components %}
+            {{ component }}_shortfall{% if not loop.last %},{% endif %}
+            {% endfor %}
+        ) as largest_shortfall,
         -- both sums are whole numbers below 2^53: the quotient's double is exact at a half cent
         case
             when weight_with_data > 0
