@@ -2,13 +2,22 @@
 
 Each run gets its own warehouse file and target folder, so tests never touch
 `dbt_project/target` or the developer's warehouse, and can run beside each other.
+
+A run starts from one parse of the project made once per test process (`_prepared_parse`),
+as the refresh starts from the one `make manifest` prepares: dbt parses the whole project
+(~5-10 s) when its target folder holds no parse, or one made under another profile. The
+warehouse reaches dbt as a name relative to the run's working folder (its own folder), so
+every run's profile renders the same and the one parse serves them all.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +50,10 @@ class DbtRun:
         return self
 
 
+PARSE_FILE = "partial_parse.msgpack"
+_PARSES: dict[str, Path] = {}  # warehouse file name -> its parse
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -48,14 +61,41 @@ def run_dbt(
     as_of: str | None,
     work_dir: Path,
     project_dir: Path = DBT_PROJECT_DIR,
+    prepared_parse: bool = True,
 ) -> DbtRun:
-    """Run `dbt <args>` on `warehouse` with CS_AS_OF=`as_of` (unset when None)."""
+    """Run `dbt <args>` on `warehouse` with CS_AS_OF=`as_of` (unset when None). A run of the
+    project starts from the process's prepared parse unless `prepared_parse` is false (a test
+    of parsing itself) or `work_dir` already holds a parse (an earlier run's)."""
+    target = work_dir / "target"
+    if prepared_parse and project_dir == DBT_PROJECT_DIR and not (target / PARSE_FILE).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_prepared_parse(warehouse.name), target / PARSE_FILE)
+    return _run(args, warehouse=warehouse, as_of=as_of, work_dir=work_dir, project_dir=project_dir)
+
+
+def _prepared_parse(warehouse_name: str) -> Path:
+    """One `dbt parse` of the project per test process (xdist workers each make their own)."""
+    if warehouse_name not in _PARSES:
+        work_dir = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
+        atexit.register(shutil.rmtree, work_dir, True)
+        warehouse, project = work_dir / warehouse_name, DBT_PROJECT_DIR
+        _run(
+            ["parse"], warehouse=warehouse, as_of=None, work_dir=work_dir, project_dir=project
+        ).check()
+        _PARSES[warehouse_name] = work_dir / "target" / PARSE_FILE
+    return _PARSES[warehouse_name]
+
+
+def _run(
+    args: list[str], *, warehouse: Path, as_of: str | None, work_dir: Path, project_dir: Path
+) -> DbtRun:
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"CS_AS_OF", "CS_WAREHOUSE_PATH", "DBT_TARGET_PATH", "DBT_LOG_PATH"}
     }
-    env["CS_WAREHOUSE_PATH"] = str(warehouse)
+    # Relative to the working folder (`cwd` below): the same text in every run's profile.
+    env["CS_WAREHOUSE_PATH"] = warehouse.name
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     if as_of is not None:
         env["CS_AS_OF"] = as_of
@@ -72,7 +112,13 @@ def run_dbt(
         str(work_dir / "logs"),
     ]
     completed = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=1800, check=False
+        command,
+        env=env,
+        cwd=warehouse.parent,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     return DbtRun(args, completed.returncode, completed.stdout + completed.stderr)
 
@@ -105,9 +151,11 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 # this twice).
 @pytest.fixture(scope="session")
 def golden_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The golden landing folder loaded and `dbt build` run as of GOLDEN_AS_OF."""
+    """The golden landing folder loaded and `dbt build` run as of GOLDEN_AS_OF. Unit tests
+    read fixed rows, not the warehouse: they run once, in test_dbt_build.py."""
     work_dir = tmp_path_factory.mktemp("golden")
     warehouse = work_dir / "warehouse.duckdb"
     load_golden(warehouse)
-    run_dbt(["build"], warehouse=warehouse, as_of=GOLDEN_AS_OF, work_dir=work_dir).check()
+    build = ["build", "--exclude-resource-type", "unit_test"]
+    run_dbt(build, warehouse=warehouse, as_of=GOLDEN_AS_OF, work_dir=work_dir).check()
     return warehouse

@@ -20,14 +20,20 @@ pytestmark = pytest.mark.xdist_group("dbt")
 
 
 def test_parse_works_without_environment(tmp_path: Path) -> None:
-    run = run_dbt(["parse"], warehouse=tmp_path / "w.duckdb", as_of=None, work_dir=tmp_path)
+    run = run_dbt(
+        ["parse"],
+        warehouse=tmp_path / "warehouse.duckdb",
+        as_of=None,
+        work_dir=tmp_path,
+        prepared_parse=False,
+    )
     run.check()
 
 
 def test_build_refuses_to_run_without_as_of(tmp_path: Path) -> None:
     run = run_dbt(
         ["run", "--select", "stg_stripe__prices"],
-        warehouse=tmp_path / "w.duckdb",
+        warehouse=tmp_path / "warehouse.duckdb",
         as_of=None,
         work_dir=tmp_path,
     )
@@ -141,7 +147,7 @@ def test_generic_tests_catch_violations(tmp_path: Path) -> None:
     shutil.copytree(DBT_PROJECT_DIR / "macros", project / "macros")
     run = run_dbt(
         ["build"],
-        warehouse=tmp_path / "w.duckdb",
+        warehouse=tmp_path / "warehouse.duckdb",
         as_of=GOLDEN_AS_OF,
         work_dir=tmp_path,
         project_dir=project,
