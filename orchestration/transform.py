@@ -65,10 +65,10 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
-        return AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
+        return AssetKey([dbt_layer(dbt_resource_props), dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return _layer(dbt_resource_props)
+        return dbt_layer(dbt_resource_props)
 
     def get_asset_check_spec(
         self,
@@ -86,7 +86,7 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         test = manifest["nodes"][unique_id]
         attached = manifest["nodes"].get(test.get("attached_node") or "", {})
         warns = (test.get("config", {}).get("severity") or "error").lower() == "warn"
-        if not warns and _layer(attached) not in CHECKED_LAYERS:
+        if not warns and dbt_layer(attached) not in CHECKED_LAYERS:
             return None
         return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
 
@@ -95,7 +95,7 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
 CHECKED_LAYERS = ("marts", "audit")
 
 
-def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+def dbt_layer(dbt_resource_props: Mapping[str, Any]) -> str:
     if dbt_resource_props.get("resource_type") == "seed":
         return "seeds"
     # fqn: [project, "staging" | "intermediate" | "marts", <area>, ..., name]
