@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -126,21 +127,25 @@ def dbt_models(
     log_path = dbt_log_path(settings)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     context.log.info(f"dbt build: {len(context.selected_asset_keys)} models; node log {log_path}")
+    target = invocation_folder(context.run.run_id)
+    kept_parse = kept_parse_path(settings)
+    start_from_kept_parse(kept_parse, target)
     with log_path.open("w") as log, contextlib.redirect_stdout(DbtOutput(log, sys.stdout)) as out:
         # The date this run settled on (macros/as_of.sql), the warehouse, memory limit, engine.
         with process_environment(run_config.dbt_environment()):
-            invocation = dbt.cli(list(DBT_BUILD_ARGS), context=context)
+            invocation = dbt.cli(list(DBT_BUILD_ARGS), context=context, target_path=target)
         for event in invocation.stream():
             # dagster-dbt reports a test that is not a check as an observation of each model
             # it reads: bookkeeping nobody reads (the result is in run_results and the log).
             if not isinstance(event, AssetObservation):
                 yield event
     context.log.info(f"dbt build: {out.totals or 'finished'} (every node in {log_path})")
-    if keep_new_parse(invocation.target_path, MANIFEST_PATH.parent, log_path.read_text()):
+    if FULL_PARSE_MESSAGE in log_path.read_text():
         context.log.info(
-            "dbt parsed the whole project (its profile differs from the prepared parse's: "
-            "another warehouse path or memory limit); the new parse is kept for the next refresh"
+            "dbt parsed the whole project (no parse of it was kept for this warehouse, or its "
+            "profile changed: another memory limit or engine); the next refresh reuses this one"
         )
+    keep_parse(target, kept_parse)
     if settings.on_spark:
         with duckdb.connect(str(settings.warehouse_path)) as con:
             mirrored = mirror_spark_tables(con, settings.spark_warehouse_dir)
@@ -231,20 +236,39 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 FULL_PARSE_MESSAGE = "Unable to do partial parsing"
 
 
-def keep_new_parse(invocation_target: Path, project_target: Path, build_output: str) -> bool:
-    """Copy a build's fresh parse into the project's target folder when dbt had to parse the
-    whole project, and say whether it did.
+def invocation_folder(run_id: str) -> Path:
+    """A build's own target folder, named as dagster-dbt names them (`dbt_models-<run>-<id>`)."""
+    return MANIFEST_PATH.parent / f"dbt_models-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
 
-    dbt re-parses everything (~10-15 s) when the profile's rendered values differ from those of
-    the parse it is given, e.g. a CS_WAREHOUSE_PATH other than the one `make manifest` saw.
-    dagster-dbt copies the project's parse into each invocation's folder but never back, so
-    without this every refresh with such settings paid the full parse again. dbt checks every
-    file's hash on the next partial parse, so a parse kept here is never stale."""
-    fresh = invocation_target / PARTIAL_PARSE_FILE
-    if FULL_PARSE_MESSAGE not in build_output or not fresh.exists():
-        return False
-    shutil.copyfile(fresh, project_target / PARTIAL_PARSE_FILE)
-    return True
+
+def kept_parse_path(settings: Settings) -> Path:
+    """Where the refreshes of a warehouse keep dbt's parse of the project, beside it.
+
+    dbt re-parses the whole project (~7-15 s) when the profile's rendered values differ from
+    those of the parse it is given, and the warehouse path is one of them: the parse
+    `make manifest` prepares fits the default warehouse only. dagster-dbt copies that parse into
+    each build's folder and never back, so a warehouse elsewhere (a test's, the benchmark's)
+    paid a full parse on every refresh; kept in one shared place, two such warehouses took it
+    from each other. dbt checks every file's hash on a partial parse, so a kept parse is never
+    stale: a changed model is re-parsed alone."""
+    warehouse = settings.warehouse_path
+    return warehouse.parent / "dbt_parse" / f"{warehouse.stem}.msgpack"
+
+
+def start_from_kept_parse(kept: Path, invocation_target: Path) -> None:
+    """Give a build the warehouse's kept parse (dagster-dbt then leaves it in place); without
+    one, dagster-dbt gives it the parse `make manifest` prepared."""
+    if kept.exists():
+        invocation_target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, invocation_target / PARTIAL_PARSE_FILE)
+
+
+def keep_parse(invocation_target: Path, kept: Path) -> None:
+    """Keep the parse a build ended with (partial or whole) for the warehouse's next build."""
+    parsed = invocation_target / PARTIAL_PARSE_FILE
+    if parsed.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(parsed, kept)
 
 
 def prune_invocation_folders(target_dir: Path, keep: int = INVOCATION_FOLDERS_KEPT) -> None:

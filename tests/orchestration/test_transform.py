@@ -1,4 +1,4 @@
-"""dagster-dbt's per-invocation target folders: they do not pile up, and a full parse is kept."""
+"""dagster-dbt's per-invocation target folders do not pile up; each warehouse keeps its parse."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import os
 
 from dagster import AssetKey
 
+from orchestration.settings import Settings
 from orchestration.transform import (
-    FULL_PARSE_MESSAGE,
     MANIFEST_PATH,
     PARTIAL_PARSE_FILE,
     dbt_models,
-    keep_new_parse,
+    keep_parse,
+    kept_parse_path,
     prune_invocation_folders,
+    start_from_kept_parse,
 )
 
 
@@ -34,18 +36,21 @@ def test_only_the_newest_invocation_folders_are_kept(tmp_path):
     ]
 
 
-def test_a_full_parse_is_kept_for_the_next_refresh_and_a_partial_one_is_not(tmp_path):
-    project, invocation = tmp_path / "target", tmp_path / "target" / "dbt_models-1"
-    invocation.mkdir(parents=True)
-    (project / PARTIAL_PARSE_FILE).write_bytes(b"prepared")
-    (invocation / PARTIAL_PARSE_FILE).write_bytes(b"parsed by the build")
+def test_a_build_starts_from_the_parse_its_warehouse_kept(tmp_path):
+    settings = Settings(warehouse_path=tmp_path / "data" / "warehouse.duckdb")
+    kept = kept_parse_path(settings)
+    first, second = tmp_path / "target" / "dbt_models-1", tmp_path / "target" / "dbt_models-2"
 
-    assert not keep_new_parse(invocation, project, "Found 75 models")
-    assert (project / PARTIAL_PARSE_FILE).read_bytes() == b"prepared"
+    start_from_kept_parse(kept, first)  # none kept yet: dagster-dbt gives the prepared one
+    assert not (first / PARTIAL_PARSE_FILE).exists()
+    first.mkdir(parents=True)
+    (first / PARTIAL_PARSE_FILE).write_bytes(b"parsed by the first build")
+    keep_parse(first, kept)
 
-    output = f"{FULL_PARSE_MESSAGE} because profile has changed\nFound 75 models"
-    assert keep_new_parse(invocation, project, output)
-    assert (project / PARTIAL_PARSE_FILE).read_bytes() == b"parsed by the build"
+    start_from_kept_parse(kept, second)
+    assert (second / PARTIAL_PARSE_FILE).read_bytes() == b"parsed by the first build"
+    other = Settings(warehouse_path=tmp_path / "data" / "other.duckdb")
+    assert kept_parse_path(other) != kept  # each warehouse keeps its own
 
 
 def test_dbt_assets_are_described_by_their_yml_descriptions_not_their_sql():
