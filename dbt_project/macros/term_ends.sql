@@ -57,3 +57,8 @@ term_ends as (
         on term_steps.n between floor(term_step_ranges.first_step) and ceil(term_step_ranges.last_step)
 )
 {%- endmacro %}
+
+{#- REN-1: a term's renewal is judged at the end of its grace period (var renewal_grace_days). #}
+{% macro renewal_grace_ends_at(term_end_at) -%}
+    {{ dbt.dateadd('day', var('renewal_grace_days'), term_end_at) }}
+{%- endmacro %}

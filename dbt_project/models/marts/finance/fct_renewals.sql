@@ -12,13 +12,8 @@ customers as (
     select * from {{ ref('int_stripe_customers_mapped') }}
 ),
 
-items as (
-    select * from {{ ref('int_subscription_items_windowed') }}
-    where counts_toward_mrr
-),
-
-discounts as (
-    select * from {{ ref('int_subscription_discounts_windowed') }}
+valued_items as (
+    select * from {{ ref('int_subscription_items_valued_at_renewals') }}
 ),
 
 rates as (
@@ -29,43 +24,26 @@ terms_with_account as (
     select
         terms.*,
         customers.account_id,
-        {{ dbt.dateadd('day', var('renewal_grace_days'), 'terms.term_end_at') }} as grace_ends_at,
+        {{ renewal_grace_ends_at('terms.term_end_at') }} as grace_ends_at,
         {{ month_start('terms.term_end_at') }} as term_end_month
     from terms
     inner join customers
         on terms.customer_id = customers.customer_id
 ),
 
--- the MRR due: just before the term end; the renewal: at the end of the grace period
-valuation_points as (
-    select
-        renewal_id || ':due' as point_id,
-        account_id,
-        cast(term_end_at as timestamp) as valued_before
-    from terms_with_account
-    union all
-    select
-        renewal_id || ':renewal' as point_id,
-        account_id,
-        cast(grace_ends_at as timestamp) as valued_before
-    from terms_with_account
-),
-
-items_valued as (
-    {{ value_subscription_items('items', 'discounts', 'valuation_points', by_account=true) }}
-),
-
+-- due: the term's own subscription just before its end
 due_items as (
     select
         terms_with_account.renewal_id,
-        items_valued.product_id,
-        items_valued.currency,
-        items_valued.mrr_native
+        valued_items.product_id,
+        valued_items.currency,
+        valued_items.mrr_native
     from terms_with_account
-    inner join items_valued
+    inner join valued_items
         on
-            items_valued.point_id = terms_with_account.renewal_id || ':due'
-            and terms_with_account.subscription_id = items_valued.subscription_id
+            terms_with_account.renewal_id = valued_items.renewal_id
+            and valued_items.valued_for = 'due'
+            and terms_with_account.subscription_id = valued_items.subscription_id
 ),
 
 due_products as (
@@ -75,16 +53,18 @@ due_products as (
     from due_items
 ),
 
+-- renewed: the account's items of the same products at the end of the grace period
 renewed_items as (
     select
         due_products.renewal_id,
-        items_valued.currency,
-        items_valued.mrr_native
+        valued_items.currency,
+        valued_items.mrr_native
     from due_products
-    inner join items_valued
+    inner join valued_items
         on
-            items_valued.point_id = due_products.renewal_id || ':renewal'
-            and due_products.product_id = items_valued.product_id
+            due_products.renewal_id = valued_items.renewal_id
+            and valued_items.valued_for = 'renewal'
+            and due_products.product_id = valued_items.product_id
 ),
 
 needed_rates as (
