@@ -27,6 +27,7 @@ import pytest
 from orchestration.ingest.loader import load_landing
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources import ALL_TARGETS
+from orchestration.transform import PARTIAL_PARSE_FILE
 
 DBT = Path(sys.executable).parent / "dbt"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -50,7 +51,6 @@ class DbtRun:
         return self
 
 
-PARSE_FILE = "partial_parse.msgpack"
 _PARSES: dict[str, Path] = {}  # warehouse file name -> its parse
 
 
@@ -66,10 +66,10 @@ def run_dbt(
     """Run `dbt <args>` on `warehouse` with CS_AS_OF=`as_of` (unset when None). A run of the
     project starts from the process's prepared parse unless `prepared_parse` is false (a test
     of parsing itself) or `work_dir` already holds a parse (an earlier run's)."""
-    target = work_dir / "target"
-    if prepared_parse and project_dir == DBT_PROJECT_DIR and not (target / PARSE_FILE).exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_prepared_parse(warehouse.name), target / PARSE_FILE)
+    parse = work_dir / "target" / PARTIAL_PARSE_FILE
+    if prepared_parse and project_dir == DBT_PROJECT_DIR and not parse.exists():
+        parse.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_prepared_parse(warehouse.name), parse)
     return _run(args, warehouse=warehouse, as_of=as_of, work_dir=work_dir, project_dir=project_dir)
 
 
@@ -82,7 +82,7 @@ def _prepared_parse(warehouse_name: str) -> Path:
         _run(
             ["parse"], warehouse=warehouse, as_of=None, work_dir=work_dir, project_dir=project
         ).check()
-        _PARSES[warehouse_name] = work_dir / "target" / PARSE_FILE
+        _PARSES[warehouse_name] = work_dir / "target" / PARTIAL_PARSE_FILE
     return _PARSES[warehouse_name]
 
 
