@@ -124,28 +124,28 @@ def spark_build(
     yield warehouse, run.summary()
 
 
+def _kind(test_node: dict) -> str:
+    """The generic test a data test instantiates (`unique`, `in_range_or_null`, ...)."""
+    return (test_node.get("test_metadata") or {}).get("name", "singular")
+
+
 def one_test_per_kind_and_layer(manifest: dict) -> list[str]:
     """The first data test (by name) of each generic test and layer of what it tests."""
     chosen: dict[tuple[str, str], str] = {}
     for node in sorted(manifest["nodes"].values(), key=lambda node: node["name"]):
         if node["resource_type"] != "test":
             continue
-        kind = (node.get("test_metadata") or {}).get("name", "singular")
         tested = manifest["nodes"].get(node.get("attached_node") or "", {})
-        chosen.setdefault((kind, dbt_layer(tested)), node["name"])
+        chosen.setdefault((_kind(node), dbt_layer(tested)), node["name"])
     return sorted(chosen.values())
 
 
 def test_a_test_of_each_kind_and_layer_is_chosen() -> None:
     manifest = json.loads(MANIFEST_PATH.read_text())
-    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
-    kinds = {(node.get("test_metadata") or {}).get("name", "singular") for node in tests}
+    tests = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "test"}
     chosen = one_test_per_kind_and_layer(manifest)
     assert len(set(chosen)) == len(chosen) < len(tests)
-    by_name = {node["name"]: node for node in tests}
-    assert {
-        (by_name[name].get("test_metadata") or {}).get("name", "singular") for name in chosen
-    } == kinds
+    assert {_kind(tests[name]) for name in chosen} == {_kind(node) for node in tests.values()}
 
 
 def test_spark_build_passes_its_data_tests(spark_build: tuple[Path, str]) -> None:
