@@ -119,17 +119,46 @@
 
     select
         {{ keys | join(', ') }},
-        discount_id,
-        coupon_id,
-        coupon_duration,
-        coupon_duration_in_months,
-        coupon_percent_off,
-        coupon_currency,
-        coupon_amount_off,
-        discount_start_at,
-        discount_end_at
+        {{ stripe_discount_columns() }}
     from deduplicated
     where duplicate_rank = 1
+{% endmacro %}
+
+{# The columns of a decoded discount (stripe_discounts_decoded), in their order. #}
+{% macro stripe_discount_columns() -%}
+    discount_id,
+    coupon_id,
+    coupon_duration,
+    coupon_duration_in_months,
+    coupon_percent_off,
+    coupon_currency,
+    coupon_amount_off,
+    discount_start_at,
+    discount_end_at
+{%- endmacro %}
+
+{#
+    The discounts a customer or subscription version lists, for stripe_discounts_decoded: each
+    element of its `discounts` array (rank 1) and its single `discount` object (rank 2; the
+    legacy field, often repeating an array element). `relation` is the raw table, `owner_id`
+    the name its `record_id` takes.
+#}
+{% macro stripe_listed_discounts(relation, owner_id) %}
+    select
+        record_id as {{ owner_id }},
+        _record_version,
+        {{ json_array_elements(json_get('record', '$.discounts')) }} as discount,
+        1 as discount_source_rank
+    from {{ relation }}
+    where {{ json_kind('record', '$.discounts') }} = 'ARRAY'
+    union all
+    select
+        record_id as {{ owner_id }},
+        _record_version,
+        {{ json_get('record', '$.discount') }} as discount,
+        2 as discount_source_rank
+    from {{ relation }}
+    where {{ json_kind('record', '$.discount') }} = 'OBJECT'
 {% endmacro %}
 
 {#

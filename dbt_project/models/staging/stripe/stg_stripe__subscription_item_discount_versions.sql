@@ -43,15 +43,7 @@ final as (
         subscription_id,
         _record_version,
         subscription_item_id,
-        discount_id,
-        coupon_id,
-        coupon_duration,
-        coupon_duration_in_months,
-        coupon_percent_off,
-        coupon_currency,
-        coupon_amount_off,
-        discount_start_at,
-        discount_end_at
+        {{ stripe_discount_columns() }}
     from discounts_decoded
 )
 
