@@ -1,4 +1,49 @@
 {#
+    The subscription windows whose terms can be stepped (REN-1, RNW-2), as import CTEs ending in
+    `term_anchors`: one row per counting window (`is_counting_status`) with an observed
+    `current_period_end` (`anchor_at`), its subscription, customer, paid span (`paid_from`,
+    `effective_to`) and its term: the interval of its items counting toward MRR. The input of
+    term_end_ctes for the terms that ended (int_subscription_terms_enumerated) and the terms to
+    come (int_subscription_terms_projected).
+#}
+{% macro term_anchor_ctes() -%}
+counting_windows as (
+    select * from {{ ref('int_subscription_versions_windowed') }}
+    where is_counting_status
+),
+
+counting_items as (
+    select * from {{ ref('int_subscription_items_windowed') }}
+    where counts_toward_mrr
+),
+
+window_intervals as (
+    select
+        subscription_window_id,
+        max(recurring_interval) as term_interval,
+        max(recurring_interval_count) as term_interval_count
+    from counting_items
+    group by subscription_window_id
+),
+
+term_anchors as (
+    select
+        counting_windows.subscription_window_id,
+        counting_windows.subscription_id,
+        counting_windows.customer_id,
+        counting_windows.paid_from,
+        counting_windows.effective_to,
+        counting_windows.current_period_end_at as anchor_at,
+        window_intervals.term_interval,
+        window_intervals.term_interval_count
+    from counting_windows
+    inner join window_intervals
+        on counting_windows.subscription_window_id = window_intervals.subscription_window_id
+    where counting_windows.current_period_end_at is not null
+)
+{%- endmacro %}
+
+{#
     The term ends of subscription windows (REN-1, RNW-2), as four CTEs ending in `term_ends`:
     each row of `windows` (with `anchor_at` = an observed `current_period_end`, `term_interval`
     and `term_interval_count`) stepped from its anchor by whole billing periods (month/year:

@@ -10,43 +10,17 @@
 
 with
 
-windows as (
-    select * from {{ ref('int_subscription_versions_windowed') }}
-    where is_counting_status
-),
-
-items as (
-    select * from {{ ref('int_subscription_items_windowed') }}
-    where counts_toward_mrr
-),
-
-window_intervals as (
-    select
-        subscription_window_id,
-        max(recurring_interval) as term_interval,
-        max(recurring_interval_count) as term_interval_count
-    from items
-    group by subscription_window_id
-),
+{{ term_anchor_ctes() }},
 
 window_steps as (
     select
-        windows.subscription_window_id,
-        windows.subscription_id,
-        windows.customer_id,
-        windows.paid_from,
+        *,
         least(
-            coalesce(windows.effective_to, cast({{ add_days(as_of_date(), 1) }} as timestamp)),
+            coalesce(effective_to, cast({{ add_days(as_of_date(), 1) }} as timestamp)),
             cast({{ add_days(as_of_date(), 1) }} as timestamp)
         ) as paid_until,
-        cast({{ add_days(as_of_date(), 1) }} as timestamp) as due_before,
-        windows.current_period_end_at as anchor_at,
-        window_intervals.term_interval,
-        window_intervals.term_interval_count
-    from windows
-    inner join window_intervals
-        on windows.subscription_window_id = window_intervals.subscription_window_id
-    where windows.current_period_end_at is not null
+        cast({{ add_days(as_of_date(), 1) }} as timestamp) as due_before
+    from term_anchors
 ),
 
 -- the term ends around the window (paid_from, paid_until]

@@ -13,15 +13,7 @@
 
 with
 
-windows as (
-    select * from {{ ref('int_subscription_versions_windowed') }}
-    where is_counting_status
-),
-
-items as (
-    select * from {{ ref('int_subscription_items_windowed') }}
-    where counts_toward_mrr
-),
+{{ term_anchor_ctes() }},
 
 customers as (
     select * from {{ ref('int_stripe_customers_mapped') }}
@@ -32,38 +24,15 @@ items_valued as (
     where month_start = {{ month_start(as_of_date()) }}
 ),
 
-window_intervals as (
-    select
-        subscription_window_id,
-        max(recurring_interval) as term_interval,
-        max(recurring_interval_count) as term_interval_count
-    from items
-    group by subscription_window_id
-),
-
 window_steps as (
     select
-        windows.subscription_window_id,
-        windows.subscription_id,
-        windows.customer_id,
-        windows.paid_from,
-        windows.effective_to,
+        *,
         -- RNW-2: a term ending on day D is up for renewal when as_of < D <= as_of + 90
         cast({{ add_days(as_of_date(), 1) }} as timestamp) as projected_from,
         cast({{ add_days(as_of_date(), var('renewal_forecast_days') ~ ' + 1') }} as timestamp)
-            as forecast_before,
-        windows.current_period_end_at as anchor_at,
-        window_intervals.term_interval,
-        window_intervals.term_interval_count
-    from windows
-    inner join window_intervals
-        on windows.subscription_window_id = window_intervals.subscription_window_id
-    where
-        windows.current_period_end_at is not null
-        and (
-            windows.effective_to is null
-            or windows.effective_to >= cast({{ add_days(as_of_date(), 1) }} as timestamp)
-        )
+            as forecast_before
+    from term_anchors
+    where effective_to is null or effective_to >= cast({{ add_days(as_of_date(), 1) }} as timestamp)
 ),
 
 -- the term ends from the projection's start to the end of the forecast window
