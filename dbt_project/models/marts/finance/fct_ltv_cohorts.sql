@@ -15,12 +15,7 @@ net_revenue as (
 ),
 
 account_cohorts as (
-    select
-        account_id,
-        min(month) as cohort_month
-    from mrr
-    where movement = 'new'
-    group by account_id
+    {{ account_start_cohorts('mrr') }}
 ),
 
 cohort_sizes as (

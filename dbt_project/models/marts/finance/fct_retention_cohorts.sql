@@ -11,12 +11,7 @@ mrr as (
 ),
 
 account_cohorts as (
-    select
-        account_id,
-        min(month) as cohort_month
-    from mrr
-    where movement = 'new'
-    group by account_id
+    {{ account_start_cohorts('mrr') }}
 ),
 
 cohort_start as (
