@@ -23,6 +23,17 @@
     {{ hubspot_timestamp(hubspot_prop(name)) }}
 {%- endmacro %}
 
+{#
+    Rank of each version of a HubSpot object, the latest first (LANDING.md): by `updatedAt`
+    (`updated_at`: the decoded column, or an expression), then by load order.
+#}
+{% macro hubspot_latest_version_rank(id_column, updated_at='updated_at') -%}
+    row_number() over (
+        partition by {{ id_column }}
+        order by {{ updated_at }} desc nulls last, _record_version desc
+    )
+{%- endmacro %}
+
 {% macro hubspot_archived() -%}
     coalesce(cast({{ json_str('record', '$.archived') }} as boolean), false)
 {%- endmacro %}
@@ -71,10 +82,7 @@
             _record_version,
             {{ json_gets('record', paths) }}
                 as property_values,
-            row_number() over (
-                partition by record_id
-                order by {{ hubspot_date('$.updatedAt') }} desc nulls last, _record_version desc
-            ) as version_rank
+            {{ hubspot_latest_version_rank('record_id', hubspot_date('$.updatedAt')) }} as version_rank
         from {{ relation }}
     ) as versions
     group by record_id
@@ -107,10 +115,7 @@ decoded as (
 versions_ranked as (
     select
         *,
-        row_number() over (
-            partition by pipeline_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
+        {{ hubspot_latest_version_rank('pipeline_id') }} as version_rank
     from decoded
 ),
 

@@ -27,10 +27,7 @@ decoded as (
 versions_ranked as (
     select
         *,
-        row_number() over (
-            partition by owner_id
-            order by updated_at desc nulls last, _record_version desc
-        ) as version_rank
+        {{ hubspot_latest_version_rank('owner_id') }} as version_rank
     from decoded
 ),
 
