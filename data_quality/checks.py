@@ -32,6 +32,7 @@ from data_quality.frames import (
     Days,
     RawObject,
     freshness_batch,
+    landing_files_frame,
     landing_reconciliation_batch,
     markdown_table,
     message_ids_batch,
@@ -48,6 +49,7 @@ from data_quality.rules import Batch, Rule
 
 RATES_NOT_NEEDED = "exchange rates not needed: billing uses no currency but USD"
 NO_LANDING = "no landing folder configured"
+SEGMENT_EVENTS = "raw_segment.events"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,22 @@ class RawScope:
     config: QualityConfig
     landing_dir: Path | None
     days: Days | None
+    # what the object's checks share, read once (landing_files)
+    shared: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def landing_files(self) -> pd.DataFrame:
+        """The object's landing files counted in one scan (frames.landing_files_frame), with
+        Segment's messageId fingerprints: both landing reconciliations read it."""
+        if "landing_files" not in self.shared:
+            assert self.landing_dir is not None
+            self.shared["landing_files"] = landing_files_frame(
+                self.con,
+                self.obj,
+                self.landing_dir,
+                self.days,
+                with_ids=self.obj.table == SEGMENT_EVENTS,
+            )
+        return self.shared["landing_files"]
 
 
 @dataclass(frozen=True)
@@ -153,14 +171,18 @@ def _worst(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 def _landing_reconciliation(scope: RawScope) -> Built:
     if scope.landing_dir is None:
         return Built(skipped=NO_LANDING)
-    batch = landing_reconciliation_batch(scope.con, scope.obj, scope.landing_dir, scope.days)
+    batch = landing_reconciliation_batch(
+        scope.con, scope.obj, scope.landing_dir, scope.days, scope.landing_files()
+    )
     return Built(batch, markdown_table(_worst(batch.frame, "records_unaccounted")))
 
 
 def _message_ids(scope: RawScope) -> Built:
     if scope.landing_dir is None:
         return Built(skipped=NO_LANDING)
-    batch = message_ids_batch(scope.con, scope.landing_dir, scope.days)
+    batch = message_ids_batch(
+        scope.con, scope.landing_dir, scope.days, landing_files=scope.landing_files()
+    )
     return Built(batch, markdown_table(batch.frame, rows=14))
 
 
@@ -199,7 +221,6 @@ def _unknown_accounts(scope: MartScope) -> Built:
 # ---------------------------------------------------------------------------------------------
 # The declarations, in report order (an asset's suite checks first, in its rules' order)
 
-SEGMENT_EVENTS = "raw_segment.events"
 
 CHECKS: dict[str, Check] = {
     check.name: check
@@ -236,7 +257,8 @@ CHECKS: dict[str, Check] = {
         ),
         Check(
             "message_ids_match_landing",
-            "Distinct Segment messageIds in the landing files = loaded or quarantined ones.",
+            "The Segment messageIds of each landing file = those of its loaded or quarantined "
+            "records (a fingerprint per file; a day that differs is compared id by id).",
             batch=_message_ids,
             layer="raw",
             applies_to=only(SEGMENT_EVENTS),

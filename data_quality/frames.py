@@ -362,37 +362,67 @@ def _records_in_lines(has_pages: bool) -> str:
     return f"coalesce(sum({_RECORDS_IN_LINE}), 0)" if has_pages else "count(*)"
 
 
-def _files_records_sql(csv: bool, has_pages: bool) -> str:
-    """Per file of one scan: its lines and the records they hold. A CSV's lines are numbered,
-    as the loader numbers them, to tell its first line, the header, from a record."""
-    if not csv:
-        reader = lines_reader_sql(filename=True)
-        return f"select filename, count(*), {_records_in_lines(has_pages)} from {reader} group by 1"
-    return f"""
+def _segment_id_sql(column: str) -> str:
+    """Segment's id in a line of JSON text; null when there is none or the line is no JSON."""
+    return f"try(json_extract_string({column}, '$.messageId'))"
+
+
+# A multiset fingerprint of ids: equal sums of 64-bit hashes (as HUGEINT: no overflow) mean the
+# same ids the same number of times, but for a collision (~2^-64).
+_ID_COUNT_SQL = "count(id)"
+_ID_HASH_SQL = "coalesce(sum(hash(id)::hugeint), 0)"
+
+
+def _files_records_sql(csv: bool, has_pages: bool, with_ids: bool) -> str:
+    """Per file of one scan: its lines and the records they hold, and with `with_ids` (Segment)
+    the count and fingerprint of its messageIds. A CSV's lines are numbered, as the loader
+    numbers them, to tell its first line, the header, from a record."""
+    if csv:
+        return f"""
         select filename, count(*),
             count(*) - count(*) filter (where line_number = 1 and trim(line) = ?)
         from {numbered_lines_sql()} group by 1"""
+    reader = lines_reader_sql(filename=True)
+    if with_ids:
+        return f"""
+        select filename, count(*), {_records_in_lines(has_pages)}, {_ID_COUNT_SQL}, {_ID_HASH_SQL}
+        from (select filename, line, {_segment_id_sql("line")} as id from {reader}) group by 1"""
+    return f"select filename, count(*), {_records_in_lines(has_pages)} from {reader} group by 1"
 
 
 def _files_records(
-    con: duckdb.DuckDBPyConnection, files: list[LandingFile], csv: bool, has_pages: bool
+    con: duckdb.DuckDBPyConnection,
+    files: list[LandingFile],
+    csv: bool,
+    has_pages: bool,
+    with_ids: bool = False,
 ) -> list[dict]:
     """`_file_records` of many files in one DuckDB scan (per file on any read error)."""
     if not files:
         return []
     try:
         rows = con.execute(
-            _files_records_sql(csv, has_pages),
+            _files_records_sql(csv, has_pages, with_ids),
             [[str(f.path) for f in files], *([EXCHANGE_RATES_HEADER] if csv else [])],
         ).fetchall()
     except (duckdb.InvalidInputException, duckdb.IOException):
-        return [{"file": f.relative_path, **_file_records(con, f, csv, has_pages)} for f in files]
-    counts = {Path(name): (lines, records) for name, lines, records in rows}
+        return [
+            {
+                "file": f.relative_path,
+                "day": f.partition_date,
+                **({"ids_in_file": None, "id_hash": None} if with_ids else {}),
+                **_file_records(con, f, csv, has_pages, with_ids),
+            }
+            for f in files
+        ]
+    names = ["lines_in_file", "records_in_file", *(["ids_in_file", "id_hash"] if with_ids else [])]
+    counts = {Path(name): dict(zip(names, values, strict=True)) for name, *values in rows}
+    nothing = dict.fromkeys(names, 0)
     return [
         {
             "file": f.relative_path,
-            "lines_in_file": counts.get(f.path, (0, 0))[0],
-            "records_in_file": counts.get(f.path, (0, 0))[1],
+            "day": f.partition_date,
+            **counts.get(f.path, nothing),
             "read_error": None,
         }
         for f in files
@@ -400,11 +430,17 @@ def _files_records(
 
 
 def _file_records(
-    con: duckdb.DuckDBPyConnection, landing_file: LandingFile, csv: bool, has_pages: bool
+    con: duckdb.DuckDBPyConnection,
+    landing_file: LandingFile,
+    csv: bool,
+    has_pages: bool,
+    with_ids: bool = False,
 ) -> dict:
     """Lines in the file and the records they hold, counted independently of the load log:
     a page envelope holds len(data) / len(results) records, any other line one record (a line
-    that is not a JSON object is one quarantined record). A CSV's header is not a record."""
+    that is not a JSON object is one quarantined record). A CSV's header is not a record.
+    With `with_ids`, the count and fingerprint of the lines' messageIds too (no id_hash for a
+    file read in Python: its lines are not the loader's, so its day is compared id by id)."""
     try:
         con.execute(
             f"create or replace temp table _dq_lines as select line from {lines_reader_sql()}",
@@ -416,6 +452,7 @@ def _file_records(
         con.execute("create or replace temp table _dq_lines (line varchar)")
         if lines:
             con.executemany("insert into _dq_lines values (?)", [[line] for line in lines])
+        with_ids = False
     except duckdb.IOException as error:
         return {"lines_in_file": None, "records_in_file": None, "read_error": str(error)[:200]}
     if csv:
@@ -425,10 +462,48 @@ def _file_records(
             [EXCHANGE_RATES_HEADER],
         ).fetchall()[0]
         return {"lines_in_file": lines, "records_in_file": lines - header, "read_error": None}
+    if with_ids:
+        lines, records, ids, id_hash = con.execute(
+            f"select count(*), {_records_in_lines(has_pages)}, {_ID_COUNT_SQL}, {_ID_HASH_SQL} "
+            f"from (select line, {_segment_id_sql('line')} as id from _dq_lines)"
+        ).fetchall()[0]
+        return {
+            "lines_in_file": lines,
+            "records_in_file": records,
+            "read_error": None,
+            "ids_in_file": ids,
+            "id_hash": id_hash,
+        }
     lines, records = con.execute(
         f"select count(*), {_records_in_lines(has_pages)} from _dq_lines"
     ).fetchall()[0]
     return {"lines_in_file": lines, "records_in_file": records, "read_error": None}
+
+
+_LANDING_FILE_COLUMNS = ["file", "day", "lines_in_file", "records_in_file", "read_error"]
+
+
+def landing_files_frame(
+    con: duckdb.DuckDBPyConnection,
+    obj: RawObject,
+    landing_dir: Path,
+    days: Days | None,
+    with_ids: bool = False,
+) -> pd.DataFrame:
+    """One row per landing file of `obj` in `days`: its day, lines and records, counted
+    independently of the loader, and with `with_ids` its messageIds' count and fingerprint
+    (`ids_in_file`, `id_hash`; null when the file had to be read line by line). One scan of
+    the files serves the landing reconciliation and the messageId one."""
+    scan = scan_object(
+        landing_dir, obj.system, obj.object, set(days) if days else None, obj.file_pattern
+    )
+    files = [f for day_files in scan.files_by_date.values() for f in day_files]
+    rows = _files_records(
+        con, files, csv=obj.object == "exchange_rates", has_pages=obj.has_pages, with_ids=with_ids
+    )
+    return pd.DataFrame(
+        rows, columns=_LANDING_FILE_COLUMNS + (["ids_in_file", "id_hash"] if with_ids else [])
+    )
 
 
 def landing_reconciliation_batch(
@@ -436,27 +511,19 @@ def landing_reconciliation_batch(
     obj: RawObject,
     landing_dir: Path,
     days: Days | None,
+    landing_files: pd.DataFrame | None = None,
 ) -> Batch:
     """Per landing file: records in the file vs rows in the raw table + quarantine, and both vs
-    the load log.
+    the load log. `landing_files` is landing_files_frame's (read here when None).
 
     Lines are not records by design (an envelope line holds many records, an empty page none,
     a CSV header none), so the exact identity is on records: records in the file = loaded +
     quarantined. Lines read are reconciled separately against the load log. A file no longer
     in the landing folder (retention) is reconciled against the log only.
     """
-    scan = scan_object(
-        landing_dir, obj.system, obj.object, set(days) if days else None, obj.file_pattern
-    )
-    on_disk = pd.DataFrame(
-        _files_records(
-            con,
-            [f for files in scan.files_by_date.values() for f in files],
-            csv=obj.object == "exchange_rates",
-            has_pages=obj.has_pages,
-        ),
-        columns=["file", "lines_in_file", "records_in_file", "read_error"],
-    )
+    if landing_files is None:
+        landing_files = landing_files_frame(con, obj, landing_dir, days)
+    on_disk = landing_files[["file", "lines_in_file", "records_in_file", "read_error"]]
     where, params = _day_filter("_partition_date", days)
     qwhere, qparams = _day_filter("partition_date", days)
     con.register("_dq_on_disk", on_disk)
@@ -544,27 +611,132 @@ def landing_reconciliation_batch(
 MESSAGE_IDS_PER_QUERY = 2_000_000
 
 
+_SEGMENT_EVENTS = RawObject("segment", "events", has_pages=False)
+
+
 def message_ids_batch(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
     days: Days | None,
     ids_per_query: int = MESSAGE_IDS_PER_QUERY,
+    landing_files: pd.DataFrame | None = None,
 ) -> Batch:
-    """Per received day: distinct messageIds in the Segment landing files (DuckDB's read_json)
-    vs distinct messageIds loaded or quarantined. Duplicates are expected in both (ENG-3
-    dedupes in staging); a messageId in the files and in neither table was lost. The days are
-    compared a stretch at a time (each day is compared within itself), so memory stays bounded
-    whatever the history's length."""
-    scan = scan_object(landing_dir, "segment", "events", set(days) if days else None)
-    stretches = _message_id_stretches(con, scan.files_by_date, days, ids_per_query)
-    frames = [_message_ids_frame(con, scan.files_by_date, stretch) for stretch in stretches]
-    frame = pd.concat(frames, ignore_index=True) if frames else _message_ids_frame(con, {}, days)
+    """Per received day: the Segment messageIds of the landing files vs those loaded or
+    quarantined. Duplicates are expected in both (ENG-3 dedupes in staging); a messageId in the
+    files and in neither table was lost, a loaded one in no file came from elsewhere.
+
+    Each file's ids are first compared as a fingerprint (their count and hash sum, taken by the
+    scan that counts the file's records: `landing_files`, landing_files_frame's with ids, read
+    here when None): a day whose files all match holds the same ids and needs no set
+    comparison. The other days (a mismatch, a file read line by line) are compared id by id, a
+    stretch of days at a time so memory stays bounded whatever the history's length."""
+    if landing_files is None:
+        landing_files = landing_files_frame(con, _SEGMENT_EVENTS, landing_dir, days, with_ids=True)
+    by_day = _fingerprints_by_day(con, landing_files, days)
+    unmatched = by_day.loc[~by_day["fingerprints_match"], "day"].dt.date.tolist()
+    exact = _exact_message_ids(con, landing_dir, unmatched, ids_per_query)
+    frame = by_day.drop(columns="fingerprints_match").merge(exact, on="day", how="left")
+    frame["compared"] = (
+        frame["missing_from_warehouse"].isna().map({True: "fingerprint", False: "ids"})
+    )
+    for column in ("missing_from_warehouse", "loaded_not_in_files"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["ids_in_files"] = frame["ids_in_files"].astype("Int64")  # null: a file read in Python
     rules = [
         between("message_ids_match_landing", "missing_from_warehouse", 0, 0),
         between("message_ids_match_landing", "loaded_not_in_files", 0, 0),
     ]
     label = days.label if days else "all"
     return Batch("reconciliation.raw_segment.events.message_ids", frame, rules, label, ("day",))
+
+
+def _fingerprints_by_day(
+    con: duckdb.DuckDBPyConnection, landing_files: pd.DataFrame, days: Days | None
+) -> pd.DataFrame:
+    """Per day: ids in the files, ids loaded or quarantined, and whether each file's ids have
+    the fingerprint of its rows' (a file known to one side only matches when it has no id; a
+    file read in Python, with no fingerprint, never does)."""
+    where, params = _day_filter("_partition_date", days)
+    qwhere, qparams = _day_filter("partition_date", days)
+    # hash sums exceed 64 bits: handed over as text, cast back to HUGEINT in DuckDB
+    on_disk = landing_files[["day", "file"]].assign(
+        ids_in_file=landing_files["ids_in_file"].astype("Int64"),
+        id_hash=landing_files["id_hash"].map(lambda v: None if pd.isna(v) else str(v)),
+    )
+    con.register("_dq_landing_ids", on_disk)
+    try:
+        return con.execute(
+            f"""
+            with in_tables as (
+                select _partition_date as day, _source_file as file, record_id as id
+                from raw_segment.events where {where}
+                union all
+                select partition_date, file, {_segment_id_sql("raw_text")}
+                from {QUARANTINE_TABLE}
+                where system = 'segment' and object = 'events' and {qwhere}
+            ),
+            table_ids as (
+                select day, file, {_ID_COUNT_SQL} as ids, {_ID_HASH_SQL} as id_hash
+                from in_tables group by 1, 2
+            ),
+            landing_ids as (
+                select cast(day as date) as day, file, ids_in_file,
+                    cast(id_hash as hugeint) as id_hash
+                from _dq_landing_ids
+            )
+            select
+                cast(coalesce(l.day, t.day) as timestamp) as day,
+                -- unknown (null) when a file of the day was read in Python
+                case when bool_or(l.file is not null and l.ids_in_file is null) then null
+                    else coalesce(sum(l.ids_in_file), 0) end as ids_in_files,
+                coalesce(sum(t.ids), 0) as ids_in_tables,
+                bool_and(
+                    case
+                        when l.file is null then t.ids = 0
+                        when l.ids_in_file is null or l.id_hash is null then false
+                        else l.ids_in_file = coalesce(t.ids, 0)
+                            and l.id_hash = coalesce(t.id_hash, 0)
+                    end
+                ) as fingerprints_match
+            from landing_ids as l
+            full join table_ids as t on l.file = t.file and l.day = t.day
+            group by 1
+            -- a day of files without ids (empty files) has nothing to compare
+            having ids_in_files is distinct from 0 or ids_in_tables > 0
+            order by 1
+            """,
+            [*params, *qparams],
+        ).df()
+    finally:
+        con.unregister("_dq_landing_ids")
+
+
+def _exact_message_ids(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, days: list[date], ids_per_query: int
+) -> pd.DataFrame:
+    """missing_from_warehouse and loaded_not_in_files of `days`, from their distinct ids: each
+    run of consecutive days compared a stretch at a time."""
+    columns = ["day", "missing_from_warehouse", "loaded_not_in_files"]
+    if not days:
+        return pd.DataFrame(columns=columns).astype({"day": "datetime64[us]"})
+    files_by_date = scan_object(landing_dir, "segment", "events", set(days)).files_by_date
+    frames = []
+    for run in _consecutive_runs(days):
+        run_files = {d: f for d, f in files_by_date.items() if run.start <= d <= run.end}
+        for stretch in _message_id_stretches(con, run_files, run, ids_per_query):
+            frames.append(_message_ids_frame(con, run_files, stretch)[columns])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _consecutive_runs(days: list[date]) -> list[Days]:
+    """`days` as ranges of consecutive days (a gap starts a new range)."""
+    runs: list[Days] = []
+    for day in sorted(days):
+        if runs and day == runs[-1].end + timedelta(days=1):
+            runs[-1] = Days(runs[-1].start, day)
+        else:
+            runs.append(Days(day, day))
+    return runs
 
 
 def _message_id_stretches(
@@ -622,7 +794,7 @@ def _landing_message_ids_sql(fast: bool) -> str:
         # read_ndjson_objects, ~7x faster than read_json with a typed column, over many small
         # gzip files; raises InvalidInputException on a file it cannot split
         source = (
-            "select filename, try(json_extract_string(line, '$.messageId')) as messageId "
+            f"select filename, {_segment_id_sql('line')} as messageId "
             f"from {lines_reader_sql(filename=True)}"
         )
     else:

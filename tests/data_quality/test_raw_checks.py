@@ -374,7 +374,10 @@ def test_a_range_of_days_is_one_sql_validation_with_exact_totals(landing, con, c
 def test_message_ids_are_compared_a_stretch_of_days_at_a_time_with_the_same_result(landing, con):
     write_clean_landing(landing)
     load_landing(con, landing.root, ALL_TARGETS)
-    con.execute("delete from raw_segment.events where record_id = 'm-2025-06-03-7'")
+    # three consecutive days and one apart: two runs, the first in two stretches
+    lost_days = [date(2025, 6, 3), date(2025, 6, 4), date(2025, 6, 5), date(2025, 6, 8)]
+    for day in lost_days:
+        con.execute(f"delete from raw_segment.events where record_id = 'm-{day}-7'")
 
     whole = message_ids_batch(con, landing.root, None, ids_per_query=10**9).frame
     stretched = message_ids_batch(con, landing.root, None, ids_per_query=2 * EVENTS_PER_DAY).frame
@@ -383,7 +386,39 @@ def test_message_ids_are_compared_a_stretch_of_days_at_a_time_with_the_same_resu
     assert len(whole) == event_days
     pd.testing.assert_frame_equal(stretched, whole)
     lost = whole[whole["missing_from_warehouse"] > 0]
-    assert lost["day"].dt.date.tolist() == [date(2025, 6, 3)]
+    assert lost["day"].dt.date.tolist() == lost_days
+    assert (whole["compared"] == "ids").sum() == len(lost_days)
+
+
+def test_message_ids_matching_by_fingerprint_need_no_id_comparison_and_a_swapped_id_is_caught(
+    landing, con
+):
+    """Same count, other id: the record counts reconcile, the fingerprint does not; the day is
+    then compared id by id, which names one id missing and one from no file."""
+    write_clean_landing(landing)
+    load_landing(con, landing.root, ALL_TARGETS)
+    clean = message_ids_batch(con, landing.root, None).frame
+    assert (clean["compared"] == "fingerprint").all()
+    assert (clean["ids_in_files"] == clean["ids_in_tables"]).all()
+    assert (
+        clean["ids_in_files"].sum()
+        == con.execute("select count(*) from raw_segment.events").fetchone()[0]
+    )
+
+    day = date(2025, 6, 3)
+    con.execute(
+        f"update raw_segment.events set record_id = 'not-sent' where record_id = 'm-{day}-7'"
+    )
+
+    frame = message_ids_batch(con, landing.root, None).frame.set_index("day")
+    swapped = frame.loc[pd.Timestamp(day)]
+    assert (swapped["compared"], swapped["ids_in_files"], swapped["ids_in_tables"]) == (
+        "ids",
+        EVENTS_PER_DAY,
+        EVENTS_PER_DAY,
+    )
+    assert (swapped["missing_from_warehouse"], swapped["loaded_not_in_files"]) == (1, 1)
+    assert (frame.drop(index=pd.Timestamp(day))["compared"] == "fingerprint").all()
 
 
 def test_message_ids_of_a_file_the_line_reader_cannot_split_are_still_compared(landing, con):
@@ -398,7 +433,9 @@ def test_message_ids_of_a_file_the_line_reader_cannot_split_are_still_compared(l
 
     frame = message_ids_batch(con, landing.root, None).frame.set_index("day")
 
-    assert frame.loc[pd.Timestamp(day), "distinct_in_files"] == EVENTS_PER_DAY
+    # the file was read in Python: no fingerprint, its day compared id by id
+    assert frame.loc[pd.Timestamp(day), "compared"] == "ids"
+    assert pd.isna(frame.loc[pd.Timestamp(day), "ids_in_files"])
     assert frame.loc[pd.Timestamp(day), "missing_from_warehouse"] == 1
     assert frame["missing_from_warehouse"].sum() == 1
     assert frame["loaded_not_in_files"].sum() == 0
