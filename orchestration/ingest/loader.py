@@ -35,7 +35,6 @@ from landing.files import (
     PART_FILE,
     LandingFile,
     lines_reader_sql,
-    numbered_lines_sql,
     scan_object,
 )
 from landing.spec import ObjectSpec
@@ -210,29 +209,34 @@ def _read_all_lines_fast(
 ) -> bool:
     """Append the lines of many files in one read (one DuckDB scan instead of one per file,
     which is most of the cost of thousands of small day files). False, with nothing appended,
-    when any file needs the per-file path (unsplittable or unreadable)."""
+    when any file needs the per-file path (unsplittable or unreadable).
+
+    The scan's rows arrive in file order, each file's lines in order, and the insert keeps
+    that order (DuckDB preserves insertion order), so a line's number is its row id minus its
+    file's first row id: cheaper than numbering the scan with a window (~1/3 of the read)."""
     if not numbered_files:
         return True
-    paths = pd.DataFrame(
-        [(file_id, str(f.path)) for file_id, f in numbered_files], columns=["file_id", "path"]
-    )
-    con.register("_batch_paths", paths)
+    file_ids = [file_id for file_id, _ in numbered_files]
     try:
         con.execute(
             f"""
             insert into {_LINES_TABLE}
-            select p.file_id, n.line_number, n.line, null
-            from {numbered_lines_sql()} as n
-            join _batch_paths as p on p.path = n.filename
+            select (?::integer[])[file_index::bigint + 1], null, line, null
+            from {lines_reader_sql(filename=True)}
             """,
-            [paths["path"].tolist()],
+            [file_ids, [str(f.path) for _, f in numbered_files]],
         )
-        return True
     except (duckdb.InvalidInputException, duckdb.IOException):
         con.execute(f"delete from {_LINES_TABLE}")
         return False
-    finally:
-        con.unregister("_batch_paths")
+    con.execute(
+        f"""
+        update {_LINES_TABLE} set line_number = {_LINES_TABLE}.rowid - firsts.first_row + 1
+        from (select file_id, min(rowid) as first_row from {_LINES_TABLE} group by 1) as firsts
+        where firsts.file_id = {_LINES_TABLE}.file_id
+        """
+    )
+    return True
 
 
 def _prepare_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
