@@ -221,7 +221,6 @@ def _unknown_accounts(scope: MartScope) -> Built:
 # ---------------------------------------------------------------------------------------------
 # The declarations, in report order (an asset's suite checks first, in its rules' order)
 
-
 CHECKS: dict[str, Check] = {
     check.name: check
     for check in (

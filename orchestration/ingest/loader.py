@@ -222,7 +222,7 @@ def _read_all_lines_fast(
             f"""
             insert into {_LINES_TABLE}
             select (?::integer[])[file_index::bigint + 1], null, line, null
-            from {lines_reader_sql(filename=True)}
+            from {lines_reader_sql()}
             """,
             [file_ids, [str(f.path) for _, f in numbered_files]],
         )
