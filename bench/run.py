@@ -30,10 +30,10 @@ from bench.measure import Measurement, run_measured
 from orchestration.settings import REPO_ROOT
 
 BENCH_AS_OF = date(2026, 6, 30)
-# Large keeps 3 months (+ the as-of month: 100k accounts, 30M events, 3.5 GB of landing files,
-# ~15 GB of warehouse). Its 24 months would be 200M events and ~120 GB of disk, more than the
-# 2-core benchmark machine has free; `--months 24` still asks for them.
-DEFAULT_MONTHS = {"small": 24, "medium": 24, "large": 3}
+# Large keeps 12 months (+ the as-of month): 100k accounts, ~100M events, ~12 GB of landing
+# files. Its 24 months would be 200M events, more disk than the 2-core benchmark machine has
+# free (60 GB); `--months 24` still asks for them.
+DEFAULT_MONTHS = {"small": 24, "medium": 24, "large": 12}
 SLOWEST_MODELS = 15
 
 
@@ -252,11 +252,17 @@ def markdown(result: dict) -> str:
         f"Landing: {result['landing_files']} files, {result['landing_bytes'] / 2**20:,.0f} MiB; "
         f"machine: {result['machine']}",
         "",
-        "| measurement | wall s | peak RSS MiB |",
-        "|---|---:|---:|",
+        "| measurement | wall s | peak RSS MiB | peak disk growth MiB |",
+        "|---|---:|---:|---:|",
     ]
     for name, m in result["measurements"].items():
-        lines.append(f"| {name} | {m['seconds']:,.1f} | {m['peak_rss_mb']:,.0f} |")
+        growth = m.get("peak_disk_growth_mb", 0.0)
+        lines.append(f"| {name} | {m['seconds']:,.1f} | {m['peak_rss_mb']:,.0f} | {growth:,.0f} |")
+    if result.get("disk_after_full"):
+        sizes = ", ".join(
+            f"{name} {mib:,.0f} MiB" for name, mib in result["disk_after_full"].items()
+        )
+        lines += ["", f"Disk after the full refresh: {sizes}."]
     for name, during in result.get("peak_during", {}).items():
         lines += ["", f"Peak RSS of {name}: {during}."]
     lines += ["", "| ratio | value |", "|---|---:|"]
@@ -269,6 +275,23 @@ def markdown(result: dict) -> str:
     if result.get("peer_mismatches") is not None:
         lines += ["", f"pandas peer vs marts: {json.dumps(result['peer_mismatches'])}"]
     return "\n".join(lines) + "\n"
+
+
+def _folder_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+
+
+def disk_after_full(ws: Workspace) -> dict[str, float]:
+    """MiB on disk of what a full refresh leaves: the warehouse, the serving file, Dagster's
+    home and the rest of the run folder (report, Data Docs, GX store, dbt's parse)."""
+    sizes = {
+        "warehouse": (ws.root / "warehouse.duckdb").stat().st_size,
+        "serving": (ws.root / "serving.duckdb").stat().st_size,
+        "dagster_home": _folder_bytes(ws.root / "dagster_home"),
+    }
+    landing_and_logs = _folder_bytes(ws.landing) + _folder_bytes(ws.logs)
+    sizes["other"] = _folder_bytes(ws.root) - sum(sizes.values()) - landing_and_logs
+    return {name: round(size / 2**20, 1) for name, size in sizes.items()}
 
 
 def _landing_size(root: Path) -> tuple[int, int]:
@@ -290,6 +313,7 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
     print(f"full refresh: {measurements['full'].seconds:.1f}s", flush=True)
     full_steps = dagster_steps(ws.root / "dagster_home", runs=REFRESH_RUNS)
     full_dbt = dbt_models()
+    full_disk = disk_after_full(ws)
     link_days(ws, lambda day: day == last_day)  # the next day's exports arrive
     day = last_day.isoformat()
     measurements["incremental"] = refresh(ws, "incremental", last_day, "--start", day, "--end", day)
@@ -309,6 +333,7 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
         "landing_bytes": size,
         "generated_seconds": generated.seconds if generated else None,
         "measurements": {name: m.as_dict() for name, m in measurements.items()},
+        "disk_after_full": full_disk,
         "full_steps": full_steps,
         "full_dbt_nodes": full_dbt,
         "incremental_steps": incremental_steps,

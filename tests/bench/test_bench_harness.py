@@ -4,6 +4,7 @@ measurement and writes results that parse. No timing is asserted: timings belong
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -37,6 +38,8 @@ def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
     assert {step["job"] for step in bench["full_steps"]} == {"refresh_warehouse"}
     assert bench["full_dbt_nodes"] and bench["incremental_dbt_nodes"]
     assert set(bench["peak_during"]) == {"full", "incremental"}
+    assert set(bench["disk_after_full"]) == {"warehouse", "serving", "dagster_home", "other"}
+    assert bench["disk_after_full"]["warehouse"] > 0
     assert written.with_suffix(".md").read_text().startswith("# Benchmark small")
     assert "full_over_limit:" in result.stdout
 
@@ -52,3 +55,21 @@ def test_the_peak_is_attributed_to_the_steps_running_at_that_moment():
     assert step_at_peak(measured, steps) == "+14 s, during ingest/load, ingest/check"
     measured["peak_at_seconds"] = 30.0  # at 125: none
     assert "outside any step" in step_at_peak(measured, steps)
+
+
+def test_the_disk_a_command_fills_while_it_runs_is_measured(tmp_path):
+    """A command that writes 120 MiB, then deletes them before it ends: the peak growth counts
+    them (as DuckDB's spill files, gone once the refresh ends)."""
+    from bench.measure import run_measured
+
+    script = (
+        "import os, time; path = os.path.join(os.getcwd(), 'spill.bin');"
+        "open(path, 'wb').write(os.urandom(120 * 2**20)); time.sleep(1); os.remove(path)"
+    )
+    measured = run_measured(
+        "spill", [sys.executable, "-c", script], dict(os.environ), tmp_path / "spill.log", tmp_path
+    )
+
+    assert measured.returncode == 0
+    assert not (tmp_path / "spill.bin").exists()
+    assert measured.peak_disk_growth_mb >= 100
