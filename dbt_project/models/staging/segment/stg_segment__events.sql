@@ -146,11 +146,13 @@ candidates as {{ cte_not_materialized() }} (
 ),
 
 -- Most calls arrive once: only the copies of a repeated messageId are ranked (a window over
--- every event cost half of a full build).
+-- every event cost half of a full build). Counted by a 64-bit hash of the id, cheaper to group
+-- than the string (20M events: 28 s -> 18 s for the model); a hash two ids share only sends
+-- both to the ranking, which partitions by the id itself.
 repeated_ids as (
-    select message_id
+    select {{ hash_64("message_id") }} as id_hash
     from candidates
-    group by message_id
+    group by id_hash
     having count(*) > 1
 ),
 
@@ -158,8 +160,8 @@ single_copies as (
     select candidates.*
     from candidates
     left join repeated_ids
-        on candidates.message_id = repeated_ids.message_id
-    where repeated_ids.message_id is null
+        on {{ hash_64("candidates.message_id") }} = repeated_ids.id_hash
+    where repeated_ids.id_hash is null
 ),
 
 copies_ranked as (
@@ -171,7 +173,7 @@ copies_ranked as (
         ) as copy_rank
     from candidates
     inner join repeated_ids
-        on candidates.message_id = repeated_ids.message_id
+        on {{ hash_64("candidates.message_id") }} = repeated_ids.id_hash
 ),
 
 first_copies as (
