@@ -61,6 +61,9 @@ name: generic_tests_check
 version: "1.0.0"
 profile: generic_tests_check
 macro-paths: ["macros"]
+dispatch:
+  - macro_namespace: dbt
+    search_order: ["generic_tests_check", "dbt"]
 vars:
   as_of: "2025-06-15"
 """,
@@ -106,6 +109,14 @@ models:
           name: combination_catches_duplicates
           arguments: {combination_of_columns: [previous_mrr, mrr_change]}
     columns:
+      - name: row_id
+        data_tests:
+          - unique:
+              name: unique_passes
+      - name: previous_mrr
+        data_tests:
+          - unique:
+              name: unique_catches_the_repeated_value
       - name: month
         data_tests:
           - not_after_as_of:
@@ -132,6 +143,7 @@ EXPECTED_FAILURES = {
     "sums_to_catches_bad_row",
     "expression_catches_bad_row",
     "combination_catches_duplicates",
+    "unique_catches_the_repeated_value",
     "not_after_as_of_catches_july",
     "rate_range_catches_1_5",
     "equals_sum_of_catches_both_months",
@@ -156,6 +168,9 @@ def test_generic_tests_catch_violations(tmp_path: Path) -> None:
     statuses = {r["unique_id"].split(".")[2]: r["status"] for r in results}
     failed = {name for name, status in statuses.items() if status == "fail"}
     assert failed == EXPECTED_FAILURES, run.output[-4000:]
+    failures = {r["unique_id"].split(".")[2]: r["failures"] for r in results}
+    assert failures["unique_catches_the_repeated_value"] == 1  # 100.00, twice
+    assert statuses["unique_passes"] == "pass"
     assert statuses["sums_to_passes_with_tolerance"] == "pass"
     assert statuses["combination_is_unique"] == "pass"
     assert statuses["rate_lower_bound_only_passes"] == "pass"
