@@ -86,9 +86,12 @@ class ObjectSpec:
     @property
     def record_paths(self) -> tuple[str, ...]:
         """The paths the loader reads from every record, each once: the id, every contract
-        field, then the typed columns' paths not already among them."""
+        field, then the typed columns' paths and the deletion flag's, if not already among
+        them."""
         paths = (self.id_path, *(f.path for f in self.fields))
-        return (*paths, *(c.path for c in self.typed_columns if c.path not in paths))
+        extra = [c.path for c in self.typed_columns]
+        extra += [self.deleted_path] if self.deleted_path else []
+        return (*paths, *dict.fromkeys(path for path in extra if path not in paths))
 
     def typed_values_sql(self, strings: str) -> list[str]:
         """The typed columns' values as SQL, given `strings`: a list expression holding the
@@ -113,8 +116,13 @@ class ObjectSpec:
         the id is required), or None when the object has no deletions."""
         conditions = []
         if self.deleted_path:
+            # A JSON `true` (not the string "true"), written with the calls the loader reads
+            # from its one parse of the record (landing/json_sql.py).
             path = self.deleted_path.replace("'", "''")
-            conditions.append(f"coalesce(json_extract(record, '{path}')::varchar, '') = 'true'")
+            conditions.append(
+                f"coalesce(json_type(record, '{path}') = 'BOOLEAN' "
+                f"and json_extract_string(record, '{path}') = 'true', false)"
+            )
         if self.deleted_status:
             status = self.deleted_status.replace("'", "''")
             conditions.append(

@@ -87,7 +87,7 @@ def record_reason_sql(spec: ObjectSpec) -> str:
     deletion = spec.deletion_sql()
     if deletion:
         # A deletion (a `deleted: true` tombstone, a deleted status) needs only its id.
-        is_deletion = read_strings_once(deletion, record_paths, "record_strings")
+        is_deletion = read_strings_once(deletion, record_paths, "record_strings", "record_types")
         body = f"case when {is_deletion} then null else coalesce({body_checks}) end"
     else:
         body = f"coalesce({body_checks})"

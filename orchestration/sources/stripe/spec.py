@@ -97,7 +97,8 @@ STRIPE = (
                 "recurring.interval_count outside 1..1095",
             ),
             SanityRule(
-                "coalesce(try_cast(json_extract(record, '$.unit_amount') as bigint) < 0, false)",
+                "coalesce(try_cast(json_extract_string(record, '$.unit_amount') as bigint) < 0, "
+                "false)",
                 "unit_amount is negative",
             ),
         ),
@@ -171,7 +172,8 @@ STRIPE = (
         object_types=("invoice",),
         rules=(
             SanityRule(
-                "coalesce(try_cast(json_extract(record, '$.amount_due') as bigint) < 0, false)",
+                "coalesce(try_cast(json_extract_string(record, '$.amount_due') as bigint) < 0, "
+                "false)",
                 "amount_due is negative",
             ),
         ),

@@ -535,6 +535,16 @@ def test_deletion_tombstones_need_only_an_id(landing, con):
     ]
 
 
+def test_only_a_json_true_marks_a_tombstone(landing, con):
+    """`deleted: "true"` (a string) is no deletion: the record needs its contract fields."""
+    landing.write(
+        "stripe/customers", DAY, [{"id": "cus_8", "object": "customer", "deleted": "true"}]
+    )
+    load_landing(con, landing.root, ALL_TARGETS)
+    assert rows(con, "select count(*) from raw_stripe.customers") == [(0,)]
+    assert [row[-1] for row in quarantine(con)] == ["missing required field created"]
+
+
 def test_every_spec_has_a_raw_table_named_after_its_folder():
     assert SPECS_BY_KEY["segment/events"].table == "raw_segment.events"
     assert TARGETS_BY_KEY["stripe/exchange_rates"].spec.table == "raw_stripe.exchange_rates"
