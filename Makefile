@@ -68,7 +68,7 @@ run: env $(MANIFEST)  ## Everything: environment, demo data if none, full refres
 	$(PY) -m orchestration.cli summary
 
 test: env $(MANIFEST)  ## The whole test suite
-	$(RUN) pytest -n 2 --dist loadgroup --durations=15
+	$(RUN) pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=15
 
 lint: env  ## ruff (lint + format check) and sqlfluff
 	$(RUN) ruff check .

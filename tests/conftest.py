@@ -21,6 +21,27 @@ _MAIN = sys.modules["__main__"]
 if getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
     _MAIN.__file__ = "<pytest-xdist worker>"
 
+# The xdist groups that run longest (`make test --durations`: the Spark build ~190 s, dbt and
+# the end-to-end refreshes ~200 s each, the bench harness ~100 s), longest first. `make test`
+# hands them out in this order (--no-loadscope-reorder): xdist's default order, the most tests
+# first, left the 3-test Spark group to start last and run alone (longest-first scheduling).
+LONGEST_GROUPS_FIRST = ("spark", "dbt", "e2e", "bench", "e2e_quiet")
+
+
+def _group_rank(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("xdist_group")
+    name = (marker.kwargs.get("name") or marker.args[0]) if marker else None
+    return (
+        LONGEST_GROUPS_FIRST.index(name)
+        if name in LONGEST_GROUPS_FIRST
+        else len(LONGEST_GROUPS_FIRST)
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_group_rank)  # stable: each group, and the rest, keep their order
+
+
 # ../shared beside the repository (where CI puts it); CS_SHARED_DIR overrides.
 SHARED_DIR = Path(os.environ.get("CS_SHARED_DIR", REPO_ROOT.parent / "shared"))
 

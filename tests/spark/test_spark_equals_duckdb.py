@@ -52,7 +52,9 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module", autouse=True)
+# Session-scoped, and asked for by `spark_build`: pytest sets up session fixtures before
+# module ones, so a module-scoped skip came after the Spark build had already failed.
+@pytest.fixture(scope="session", autouse=True)
 def spark_available() -> None:
     reason = _missing()
     if reason is None:
@@ -87,7 +89,7 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory, golden_raw: Path) -> 
 
 @pytest.fixture(scope="session")
 def spark_build(
-    tmp_path_factory: pytest.TempPathFactory, golden_raw: Path
+    tmp_path_factory: pytest.TempPathFactory, golden_raw: Path, spark_available: None
 ) -> Iterator[tuple[Path, str]]:
     """The golden raw tables handed off as Parquet, built by dbt on Spark, read back into a
     DuckDB warehouse; yields that warehouse and dbt's summary line."""
