@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -57,19 +58,23 @@ def test_the_peak_is_attributed_to_the_steps_running_at_that_moment():
     assert "outside any step" in step_at_peak(measured, steps)
 
 
-def test_the_disk_a_command_fills_while_it_runs_is_measured(tmp_path):
-    """A command that writes 120 MiB, then deletes them before it ends: the peak growth counts
-    them (as DuckDB's spill files, gone once the refresh ends)."""
-    from bench.measure import run_measured
+def test_the_disk_a_command_fills_while_it_runs_is_measured(tmp_path, monkeypatch):
+    """The peak growth of the used space over the start, sampled while the command runs: what
+    it wrote and deleted before ending counts (DuckDB's spill files). The filesystem's reading
+    is stubbed: other tests write and delete files on the same disk meanwhile."""
+    import bench.measure as measure
 
-    script = (
-        "import os, time; path = os.path.join(os.getcwd(), 'spill.bin');"
-        "open(path, 'wb').write(os.urandom(120 * 2**20)); time.sleep(1); os.remove(path)"
+    readings = iter([10 * 2**30] + [10 * 2**30 + 120 * 2**20] * 3 + [10 * 2**30] * 1000)
+    monkeypatch.setattr(
+        measure.shutil, "disk_usage", lambda path: SimpleNamespace(used=next(readings))
     )
-    measured = run_measured(
-        "spill", [sys.executable, "-c", script], dict(os.environ), tmp_path / "spill.log", tmp_path
+    measured = measure.run_measured(
+        "spill",
+        [sys.executable, "-c", "import time; time.sleep(1.5)"],
+        dict(os.environ),
+        tmp_path / "spill.log",
+        tmp_path,
     )
 
     assert measured.returncode == 0
-    assert not (tmp_path / "spill.bin").exists()
-    assert measured.peak_disk_growth_mb >= 100
+    assert measured.peak_disk_growth_mb == 120
