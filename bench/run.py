@@ -35,6 +35,10 @@ BENCH_AS_OF = date(2026, 6, 30)
 # free (60 GB); `--months 24` still asks for them.
 DEFAULT_MONTHS = {"small": 24, "medium": 24, "large": 12}
 SLOWEST_MODELS = 15
+# DuckDB memory per refresh process, by scale, unless CS_DUCKDB_MEMORY_LIMIT is set (otherwise
+# the settings' default, 2 GB). Large's 12 months (~100M events) ran out of memory at 2 GB in
+# int_segment_events_attributed (2026-12-01); the benchmark machine has 24 GB.
+MEMORY_LIMITS = {"large": "8GB"}
 
 
 class Workspace:
@@ -60,7 +64,15 @@ class Workspace:
             "CS_DQ_DOCS_DIR": str(self.root / "data_docs"),
             "CS_DQ_STORE_DIR": str(self.root / "gx_store"),
             "CS_AS_OF": as_of.isoformat(),
+            "CS_DUCKDB_MEMORY_LIMIT": self.memory_limit,
         }
+
+    @property
+    def memory_limit(self) -> str:
+        from orchestration.settings import Settings
+
+        default = MEMORY_LIMITS.get(self.scale, Settings().duckdb_memory_limit)
+        return os.environ.get("CS_DUCKDB_MEMORY_LIMIT", default)
 
     def days(self) -> list[Path]:
         return sorted(self.generated.glob("*/*/*"))
@@ -250,7 +262,8 @@ def markdown(result: dict) -> str:
         f"# Benchmark {result['scale']} ({result['data']}), {result['started_at']}",
         "",
         f"Landing: {result['landing_files']} files, {result['landing_bytes'] / 2**20:,.0f} MiB; "
-        f"machine: {result['machine']}",
+        f"machine: {result['machine']}; DuckDB memory limit: "
+        f"{result.get('duckdb_memory_limit', '2GB')}",
         "",
         "| measurement | wall s | peak RSS MiB | peak disk growth MiB |",
         "|---|---:|---:|---:|",
@@ -329,6 +342,7 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
         "data": f"seed {seed}, {months} months to {last_day}",
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} cores",
+        "duckdb_memory_limit": ws.memory_limit,
         "landing_files": files,
         "landing_bytes": size,
         "generated_seconds": generated.seconds if generated else None,
