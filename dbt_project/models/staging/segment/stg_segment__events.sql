@@ -146,13 +146,11 @@ candidates as {{ cte_not_materialized() }} (
 ),
 
 -- Most calls arrive once: only the copies of a repeated messageId are ranked (a window over
--- every event cost half of a full build). Counted by a 64-bit hash of the id, cheaper to group
--- than the string (20M events: 28 s -> 18 s for the model); a hash two ids share only sends
--- both to the ranking, which partitions by the id itself.
+-- every event cost half of a full build).
 repeated_ids as (
-    select {{ hash_64("message_id") }} as id_hash
+    select message_id
     from candidates
-    group by id_hash
+    group by message_id
     having count(*) > 1
 ),
 
@@ -160,8 +158,8 @@ single_copies as (
     select candidates.*
     from candidates
     left join repeated_ids
-        on {{ hash_64("candidates.message_id") }} = repeated_ids.id_hash
-    where repeated_ids.id_hash is null
+        on candidates.message_id = repeated_ids.message_id
+    where repeated_ids.message_id is null
 ),
 
 copies_ranked as (
@@ -173,7 +171,7 @@ copies_ranked as (
         ) as copy_rank
     from candidates
     inner join repeated_ids
-        on {{ hash_64("candidates.message_id") }} = repeated_ids.id_hash
+        on candidates.message_id = repeated_ids.message_id
 ),
 
 first_copies as (
