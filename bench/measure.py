@@ -65,7 +65,6 @@ def tree_rss_bytes(root: int) -> int:
 def run_measured(
     label: str, command: list[str], env: dict[str, str], log: Path, cwd: Path
 ) -> Measurement:
-    """Run `command`, its output to `log`; its wall time and sampled peak tree RSS."""
     """Run `command`, its output to `log`; its wall time, sampled peak tree RSS and peak disk
     growth."""
     started_at, started = time.time(), time.monotonic()
