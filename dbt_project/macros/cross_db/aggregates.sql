@@ -50,19 +50,3 @@
 {% macro default__sorted_listagg(measure, delimiter_text) -%}
     {{ dbt.listagg(measure, delimiter_text, 'order by ' ~ measure) }}
 {%- endmacro %}
-
-{#
-    A 64-bit hash of a value, for grouping long strings cheaply (equal values, equal hashes;
-    callers must tolerate two values sharing one).
-#}
-{% macro hash_64(value_expr) -%}
-    {{ return(adapter.dispatch('hash_64', 'cs_warehouse')(value_expr)) }}
-{%- endmacro %}
-
-{% macro default__hash_64(value_expr) -%}
-    hash({{ value_expr }})
-{%- endmacro %}
-
-{% macro spark__hash_64(value_expr) -%}
-    xxhash64({{ value_expr }})
-{%- endmacro %}
