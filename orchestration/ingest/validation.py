@@ -1,9 +1,9 @@
 """SQL that unwraps landing lines into records and names what is wrong with each bad one.
 
 Everything runs inside DuckDB over a temp table of raw lines, because a Python loop per line is
-10-50x slower on the Segment stream (STYLE.md). A line is parsed three times, not once per
-checked field: `json_valid`, then `json_type(line, [paths])` types the root, the envelope fields
-and every path of `ObjectSpec.record_paths` in one pass, and `json_extract_string(line, [paths])`
+10-50x slower on the Segment stream (STYLE.md). A line is parsed twice, not once per checked
+field: `try(json_type(line, [paths]))` types the root, the envelope fields and every path of
+`ObjectSpec.record_paths` in one pass (NULL: not JSON), and `json_extract_string(line, [paths])`
 reads their values in one more (`record_types[i]` and `record_strings[i]`: i = 1 is the id, then
 the fields in spec order, then the typed columns' own paths). The strings also fill the typed
 columns of the raw table, so staging does not parse the record again.
@@ -150,8 +150,8 @@ def records_sql(spec: ObjectSpec, lines_table: str) -> str:
     page) yields one record per element; a Stripe event yields its `data.object` versioned at
     the event's `created`.
 
-    A bare line is parsed three times whatever the number of fields (validity, types, strings):
-    the steps are materialised so that DuckDB does not repeat a parse for each reference.
+    A bare line is parsed twice whatever the number of fields (types, strings); the parsed
+    lines are materialised when two readers would otherwise repeat the parse (pages).
     """
     record_paths = _sql_list(spec.record_paths)
     fields = len(spec.record_paths)
@@ -160,8 +160,14 @@ def records_sql(spec: ObjectSpec, lines_table: str) -> str:
     string_paths = _sql_list(("$.object", *spec.record_paths))
     page_kind, page_elements = _pages_sql(spec)
     first_field_type = 2 + len(envelope)
+    # Materialised only when the page elements read the lines a second time: a single reader
+    # streams it (a buffered copy of every line was a third of the step).
+    materialized = "materialized" if spec.has_pages else "not materialized"
     return f"""
-with checked as materialized (
+with parsed as {materialized} (
+    -- One parse for the JSON types of the root, the envelope fields and the record's fields,
+    -- one for their strings: a bare record needs no other. `try` makes the types NULL for a
+    -- line that is not JSON: no separate `json_valid` parse of every line.
     select
         file_id,
         line_number,
@@ -169,26 +175,20 @@ with checked as materialized (
         case
             when read_error is not null then read_error
             when line is null then 'blank line'
-            -- trim only the rare invalid line: on every line it copied each one (~2/3 of this step)
-            when not json_valid(line) then
+            -- trim only the rare invalid line: on every line it copied each one
+            when line_types is null then
                 case when trim(line) = '' then 'blank line' else 'not valid JSON' end
-        end as line_error
-    from {lines_table}
-),
-
-parsed as materialized (
-    -- One parse for the JSON types of the root, the envelope fields and the record's fields,
-    -- one for their strings: a bare record needs no other.
-    select
-        file_id,
-        line_number,
-        line,
-        line_error,
-        case when line_error is null then json_type(line, {type_paths}::varchar[]) end
-            as line_types,
-        case when line_error is null then json_extract_string(line, {string_paths}::varchar[])
-        end as line_strings
-    from checked
+        end as line_error,
+        line_types,
+        case when line_types is not null
+            then json_extract_string(line, {string_paths}::varchar[]) end as line_strings
+    from (
+        select
+            *,
+            case when read_error is null then try(json_type(line, {type_paths}::varchar[])) end
+                as line_types
+        from {lines_table}
+    ) as typed_lines
 ),
 
 paged as (
