@@ -33,7 +33,8 @@
 #}
 {% set loaded_watermark = "(select max(this_run._loaded_at) from " ~ this ~ " as this_run)" %}
 {% set last_day = "(select max(this_run._partition_date) from " ~ this ~ " as this_run)" %}
-{% if execute is sameas true and is_incremental() and not (this | string).startswith('__dbt__cte__') %}
+{% set this_is_a_table = not (this | string).startswith('__dbt__cte__') %}
+{% if execute is sameas true and is_incremental() and this_is_a_table %}
 {% set marks = run_query(
     "select cast(max(_loaded_at) as string), cast(max(_partition_date) as string) from " ~ this
 ).rows[0] %}
@@ -110,6 +111,21 @@ with_event_date as (
 ),
 
 {% if is_incremental() %}
+{#
+    DuckDB finds the kept copies by rowid: the semi join reads only message_id of every kept
+    row, and the other columns only in the few row groups that hold a match (it read every
+    column of 20.9M rows before: the daily query took 0.97 s, now 0.70 s at medium). A unit
+    test's `this` is a CTE, without rowid.
+#}
+{% set by_rowid = this_is_a_table and not day_overwrite %}
+{% if by_rowid %}
+kept_rows as (
+    select kept_ids.rowid as kept_rowid
+    from {{ this }} as kept_ids
+    where kept_ids.message_id in (select with_event_date.message_id from with_event_date)
+),
+{% endif %}
+
 kept_copies as (
     select
         kept.message_id,
@@ -128,7 +144,11 @@ kept_copies as (
         kept._loaded_at
     from {{ this }} as kept
     where
+    {% if by_rowid %}
+        kept.rowid in (select kept_rows.kept_rowid from kept_rows)
+    {% else %}
         kept.message_id in (select with_event_date.message_id from with_event_date)
+    {% endif %}
     {% if day_overwrite %}
         and kept._partition_date < {{ first_day }}
     {% endif %}
