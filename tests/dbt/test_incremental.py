@@ -130,51 +130,55 @@ def test_incremental_runs_equal_a_full_refresh(builds: Builds) -> None:
     assert [str(r[0]) for r in events] == ["2025-06-02 11:00:01.200000"]  # the original copy
 
 
-UNIQUE_MESSAGE_IDS = "unique_int_segment_events_attributed_message_id"
-ATTRIBUTED = "intermediate.int_segment_events_attributed"
+# The two incremental models keyed by messageId, and their `unique` tests.
+SCOPED_UNIQUE_TESTS = {
+    "staging.stg_segment__events": "unique_stg_segment__events_message_id",
+    "intermediate.int_segment_events_attributed": "unique_int_segment_events_attributed_message_id",
+}
 
 
-def _duplicate_a_row(warehouse: Path, event_date: str) -> None:
+def _duplicate_a_row(warehouse: Path, table: str, event_date: str) -> None:
     """One more copy of a row of `event_date`: a duplicate messageId, with the row's own
     `_batch_at` (the build that wrote it)."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
-            f"insert into {ATTRIBUTED} select * from {ATTRIBUTED} "
+            f"insert into {table} select * from {table} "
             "where event_date = ? order by message_id limit 1",
             [event_date],
         )
 
 
-def _unique_test_passes(warehouse: Path, work_dir: Path) -> bool:
+def _unique_test_passes(warehouse: Path, test: str, work_dir: Path) -> bool:
     run = run_dbt(
-        ["test", "--select", UNIQUE_MESSAGE_IDS], warehouse=warehouse, as_of="2025-06-15",
-        work_dir=work_dir,
+        ["test", "--select", test], warehouse=warehouse, as_of="2025-06-15", work_dir=work_dir,
     )  # fmt: skip
     assert "Done. PASS=" in run.summary(), run.output[-3000:]
     return run.returncode == 0
 
 
+@pytest.mark.parametrize("table", sorted(SCOPED_UNIQUE_TESTS))
 def test_the_event_models_tests_check_the_rows_their_newest_build_wrote(
-    builds: Builds, tmp_path: Path
+    builds: Builds, table: str, tmp_path: Path
 ) -> None:
-    # A daily build rewrites its recent days only (here every day: the late event of May 31
-    # sent the Jun 15 build back to May 31), so the rows up to Jun 5 are made an earlier
-    # build's. A duplicate among them is outside the test's rows; one among the newest
-    # build's rows fails the test.
+    # A daily build rewrites its recent rows only (the attributed events: every day here, the
+    # late event of May 31 sent the Jun 15 build back to May 31), so the rows up to Jun 5 are
+    # made an earlier build's. A duplicate among them is outside the test's rows; one among
+    # the newest build's rows fails the test.
+    test = SCOPED_UNIQUE_TESTS[table]
     daily = tmp_path / "daily.duckdb"
     shutil.copy(builds.incremental, daily)
     with duckdb.connect(str(daily)) as con:
         con.execute(
-            f"update {ATTRIBUTED} set _batch_at = _batch_at - interval 1 day "
+            f"update {table} set _batch_at = _batch_at - interval 1 day "
             "where event_date <= '2025-06-05'"
         )
-    _duplicate_a_row(daily, "2025-06-05")
-    assert _unique_test_passes(daily, tmp_path / "daily_old_day")
-    _duplicate_a_row(daily, "2025-06-14")
-    assert not _unique_test_passes(daily, tmp_path / "daily_new_day")
+    _duplicate_a_row(daily, table, "2025-06-05")
+    assert _unique_test_passes(daily, test, tmp_path / "daily_old_day")
+    _duplicate_a_row(daily, table, "2025-06-14")
+    assert not _unique_test_passes(daily, test, tmp_path / "daily_new_day")
 
     # After a full build every row is the newest build's: the whole table is tested.
     full = tmp_path / "full.duckdb"
     shutil.copy(builds.full, full)
-    _duplicate_a_row(full, "2025-06-05")
-    assert not _unique_test_passes(full, tmp_path / "full_old_day")
+    _duplicate_a_row(full, table, "2025-06-05")
+    assert not _unique_test_passes(full, test, tmp_path / "full_old_day")

@@ -12,11 +12,13 @@
     receivedAt (the received day is the folder's day, LANDING.md).
 #}
 
+{# `_batch_at` came after the first warehouses: appended to theirs (null on the rows built
+   before it) instead of failing their next build. #}
 {% set day_overwrite = target.type == 'spark' %}
 {{
     config(
         materialized='incremental',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         **(
             day_incremental_config('_partition_date') if day_overwrite
             else {'unique_key': 'message_id', 'incremental_strategy': 'delete+insert'}
@@ -215,9 +217,15 @@ first_copies as (
 ),
 
 final as (
-    select * from single_copies
-    union all
-    select * from first_copies
+    select
+        *,
+        -- the build that wrote the row: the daily build's tests check only its rows
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+    from (
+        select * from single_copies
+        union all
+        select * from first_copies
+    ) as kept_calls
 )
 
 select * from final
