@@ -94,7 +94,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     # A: two refreshes, the second incremental
     landing_a = tmp_path / "landing_a"
     _copy_partitions(full_landing, landing_a, up_to=CUTOFF, after=None)
-    warehouse_a = tmp_path / "a.duckdb"
+    # Every warehouse is named warehouse.duckdb (in its own folder): dbt runs then start from
+    # the worker's one prepared parse (tests/dbt/conftest.py), not a parse per name (~8 s).
+    warehouse_a = tmp_path / "a" / "warehouse.duckdb"
+    warehouse_a.parent.mkdir()
     load_golden(warehouse_a, landing_a)
     _build(warehouse_a, "2025-06-13", tmp_path / "a_run1")
     _copy_partitions(full_landing, landing_a, up_to=None, after=CUTOFF)
@@ -102,7 +105,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     _build(warehouse_a, "2025-06-15", tmp_path / "a_run2")
 
     # B: one full build of everything
-    warehouse_b = tmp_path / "b.duckdb"
+    warehouse_b = tmp_path / "b" / "warehouse.duckdb"
+    warehouse_b.parent.mkdir()
     load_golden(warehouse_b, full_landing)
     _build(warehouse_b, "2025-06-15", tmp_path / "b_run")
     return Builds(warehouse_a, warehouse_b, tmp_path)
@@ -137,48 +141,64 @@ SCOPED_UNIQUE_TESTS = {
 }
 
 
-def _duplicate_a_row(warehouse: Path, table: str, event_date: str) -> None:
-    """One more copy of a row of `event_date`: a duplicate messageId, with the row's own
-    `_batch_at` (the build that wrote it)."""
+def _duplicate_a_row(warehouse: Path, event_date: str) -> None:
+    """In each table of SCOPED_UNIQUE_TESTS, one more copy of a row of `event_date`: a
+    duplicate messageId, with the row's own `_batch_at` (the build that wrote it)."""
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(
-            f"insert into {table} select * from {table} "
-            "where event_date = ? order by message_id limit 1",
-            [event_date],
-        )
+        for table in SCOPED_UNIQUE_TESTS:
+            con.execute(
+                f"insert into {table} select * from {table} "
+                "where event_date = ? order by message_id limit 1",
+                [event_date],
+            )
 
 
-def _unique_test_passes(warehouse: Path, test: str, work_dir: Path) -> bool:
+def _unique_tests_passing(warehouse: Path, work_dir: Path) -> set[str]:
+    """The tables of SCOPED_UNIQUE_TESTS whose `unique` test passes (one dbt run for all)."""
+    tests = {test: table for table, test in SCOPED_UNIQUE_TESTS.items()}
     run = run_dbt(
-        ["test", "--select", test], warehouse=warehouse, as_of="2025-06-15", work_dir=work_dir,
+        ["test", "--select", *tests], warehouse=warehouse, as_of="2025-06-15", work_dir=work_dir,
     )  # fmt: skip
     assert "Done. PASS=" in run.summary(), run.output[-3000:]
-    return run.returncode == 0
+    results = [
+        result
+        for result in json.loads((work_dir / "target" / "run_results.json").read_text())["results"]
+        if result["unique_id"].startswith("test.")  # not the on-run-start hooks
+    ]
+    assert len(results) == len(tests), run.summary()
+    return {
+        tests[name]
+        for result in results
+        if result["status"] == "pass"
+        for name in tests
+        if result["unique_id"].startswith(f"test.cs_warehouse.{name}.")
+    }
 
 
-@pytest.mark.parametrize("table", sorted(SCOPED_UNIQUE_TESTS))
 def test_the_event_models_tests_check_the_rows_their_newest_build_wrote(
-    builds: Builds, table: str, tmp_path: Path
+    builds: Builds, tmp_path: Path
 ) -> None:
     # A daily build rewrites its recent rows only (the attributed events: every day here, the
     # late event of May 31 sent the Jun 15 build back to May 31), so the rows up to Jun 5 are
-    # made an earlier build's. A duplicate among them is outside the test's rows; one among
-    # the newest build's rows fails the test.
-    test = SCOPED_UNIQUE_TESTS[table]
-    daily = tmp_path / "daily.duckdb"
+    # made an earlier build's. A duplicate among them is outside the tests' rows; one among
+    # the newest build's rows fails them.
+    daily = tmp_path / "daily" / "warehouse.duckdb"
+    daily.parent.mkdir()
     shutil.copy(builds.incremental, daily)
     with duckdb.connect(str(daily)) as con:
-        con.execute(
-            f"update {table} set _batch_at = _batch_at - interval 1 day "
-            "where event_date <= '2025-06-05'"
-        )
-    _duplicate_a_row(daily, table, "2025-06-05")
-    assert _unique_test_passes(daily, test, tmp_path / "daily_old_day")
-    _duplicate_a_row(daily, table, "2025-06-14")
-    assert not _unique_test_passes(daily, test, tmp_path / "daily_new_day")
+        for table in SCOPED_UNIQUE_TESTS:
+            con.execute(
+                f"update {table} set _batch_at = _batch_at - interval 1 day "
+                "where event_date <= '2025-06-05'"
+            )
+    _duplicate_a_row(daily, "2025-06-05")
+    assert _unique_tests_passing(daily, tmp_path / "daily_old_day") == set(SCOPED_UNIQUE_TESTS)
+    _duplicate_a_row(daily, "2025-06-14")
+    assert _unique_tests_passing(daily, tmp_path / "daily_new_day") == set()
 
     # After a full build every row is the newest build's: the whole table is tested.
-    full = tmp_path / "full.duckdb"
+    full = tmp_path / "full" / "warehouse.duckdb"
+    full.parent.mkdir()
     shutil.copy(builds.full, full)
-    _duplicate_a_row(full, table, "2025-06-05")
-    assert not _unique_test_passes(full, test, tmp_path / "full_old_day")
+    _duplicate_a_row(full, "2025-06-05")
+    assert _unique_tests_passing(full, tmp_path / "full_old_day") == set()
