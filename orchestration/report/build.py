@@ -149,7 +149,7 @@ def _write_pages(
 
 # Pages are Python work (Jinja, JSON, rounding): ~2 ms each, 84 s for large's 53,067. Above
 # this many, the cores share them.
-PAGES_PER_WRITER = 50
+PAGES_PER_WRITER = 20
 
 
 def page_writers(pages: int) -> int:
