@@ -22,3 +22,11 @@
 {% macro default__day_incremental_config(day_column) -%}
     {{ return({'incremental_strategy': 'delete+insert', 'unique_key': day_column}) }}
 {%- endmacro %}
+
+{#
+    `_batch_at` of the rows a build of an incremental model writes: when the dbt run started.
+    Its tests check the newest `_batch_at` (macros/tests/get_where_subquery.sql).
+#}
+{% macro batch_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endmacro %}

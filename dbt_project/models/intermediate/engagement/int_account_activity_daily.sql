@@ -176,7 +176,7 @@ final as (
         cast(swept.wau as integer) as wau,
         cast(swept.mau as integer) as mau,
         cast(swept.qualifying_events as bigint) as qualifying_events,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+        {{ batch_at() }} as _batch_at
     from swept
     cross join build_range
     where

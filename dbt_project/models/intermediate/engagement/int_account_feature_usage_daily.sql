@@ -29,7 +29,7 @@ final as (
         event_date as usage_date,
         count(*) as feature_events,
         count(distinct user_id) as feature_users,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+        {{ batch_at() }} as _batch_at
     from events
     group by account_id, feature_name, event_date
 )

@@ -121,7 +121,7 @@ final as (
         _loaded_at,
         -- watermark: the newest Segment load this run has seen
         (select max(all_calls._loaded_at) from events as all_calls) as _source_loaded_at,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+        {{ batch_at() }} as _batch_at
     from attributed
 )
 

@@ -28,7 +28,7 @@ final as (
         user_id,
         event_date as activity_date,
         count(*) as qualifying_events,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+        {{ batch_at() }} as _batch_at
     from events
     group by account_id, user_id, event_date
 )

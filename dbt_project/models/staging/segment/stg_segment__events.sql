@@ -220,7 +220,7 @@ final as (
     select
         *,
         -- the build that wrote the row: the daily build's tests check only its rows
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
+        {{ batch_at() }} as _batch_at
     from (
         select * from single_copies
         union all
