@@ -105,3 +105,25 @@ def test_an_unknown_get_connection_is_refused(monkeypatch):
     finally:
         monkeypatch.undo()
         gx_duckdb.install()
+
+
+def test_new_assets_write_no_copy_of_the_configuration(orders, config, monkeypatch):
+    """GX copies an ephemeral context's whole configuration into an in-memory store for each
+    asset added, which nothing reads (`runner._keep_configuration_in_memory` skips it): three
+    new query assets, no copy, the counts as exact as before."""
+    from great_expectations.data_context.store.data_context_store import DataContextStore
+
+    copies = []
+    copy = DataContextStore.set
+
+    def counting_copy(self, *args, **kwargs):
+        copies.append(self.store_name)
+        return copy(self, *args, **kwargs)
+
+    monkeypatch.setattr(DataContextStore, "set", counting_copy)
+    for number in range(3):
+        batch = Batch(f"shop.orders_{number}", None, list(RULES), "all", ("id",), query=QUERY)
+        outcomes = validate([batch], config, run_name="copies", con=orders)
+        counts = {r.expectation: r.unexpected_count for o in outcomes.values() for r in o.rules}
+        assert counts == EXPECTED
+    assert copies == []
