@@ -11,6 +11,7 @@ from orchestration.settings import Settings
 from orchestration.transform import (
     MANIFEST_PATH,
     PARTIAL_PARSE_FILE,
+    dbt_file_log_level,
     dbt_models,
     keep_parse,
     kept_parse_path,
@@ -93,3 +94,10 @@ def test_dbt_tests_are_checks_where_a_reader_acts_on_them():
     assert all(is_check(t) for t in marts)
     assert all(is_check(t) for t in warnings)
     assert not any(is_check(t) for t in staging_errors)
+
+
+def test_dbt_writes_only_warnings_to_its_own_log_file_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    assert dbt_file_log_level() == {"DBT_LOG_LEVEL_FILE": "warn"}
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # someone debugging a model
+    assert dbt_file_log_level() == {"DBT_LOG_LEVEL_FILE": "debug"}
