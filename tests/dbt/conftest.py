@@ -27,7 +27,7 @@ import pytest
 from orchestration.ingest.loader import load_landing
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources import ALL_TARGETS
-from orchestration.transform import PARTIAL_PARSE_FILE
+from orchestration.transform import PARTIAL_PARSE_FILE, dbt_file_log_level
 
 DBT = Path(sys.executable).parent / "dbt"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -97,6 +97,7 @@ def _run(
     # Relative to the working folder (`cwd` below): the same text in every run's profile.
     env["CS_WAREHOUSE_PATH"] = warehouse.name
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    env.update(dbt_file_log_level())  # as the refresh: no debug file log (its output is kept)
     if as_of is not None:
         env["CS_AS_OF"] = as_of
     command = [
