@@ -23,6 +23,7 @@ import duckdb
 from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetObservation, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.console import SILENCE_SECONDS
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.run_config import RunConfig
 from orchestration.settings import DBT_PROJECT_DIR, Settings
@@ -193,7 +194,8 @@ class DbtOutput(io.TextIOBase):
 
     _SHOWN = re.compile(r"\b(ERROR|FAIL|WARN)\b|Completed with|Database Error")
     _FINISHED_NODE = re.compile(r"^(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP)")
-    PROGRESS_SECONDS = 10.0
+    # As often as the silence pulse: a count of finished nodes says more than a bare pulse.
+    PROGRESS_SECONDS = SILENCE_SECONDS
 
     def __init__(self, log: TextIO, screen: TextIO) -> None:
         self._log, self._screen = log, screen
