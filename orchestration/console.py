@@ -22,8 +22,8 @@ from typing import TextIO
 from dagster import Field, InitLoggerContext, logger
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
-# The longest a person watching a refresh waits for a line: the pulse is checked each second,
-# so no silence reaches 10 s (issue 11's bound).
+# Silence after which a pulse is printed. It is checked each second, so a person watching a
+# refresh never waits 10 s for a line.
 SILENCE_SECONDS = 8.0
 
 

@@ -157,7 +157,7 @@ def dbt_models(
 def dbt_file_log_level() -> dict[str, str]:
     """The level of dbt's own log file (`dbt.log` in the build's target folder): warnings and
     errors, unless DBT_LOG_LEVEL_FILE says otherwise. At its default, debug, dbt writes every
-    statement it runs there as JSON: ~10 MB and ~2 s of a 14 s demo build, for lines that
+    statement it runs there as JSON: ~10 MB and 1-2 s of a 14 s demo build, for lines that
     logs/dbt_build.log has at info level anyway."""
     return {"DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "warn")}
 
