@@ -9,3 +9,11 @@ aggregates; Data Docs) -> gate.py (all checks of one asset, assembled from the d
 orchestration/quality.py turns the outcomes into Dagster asset checks. Nothing here imports
 Great Expectations at module level, nor orchestration (the landing contract is in landing/).
 """
+
+import warnings
+
+# GX probes for pyspark when it is installed (`make env WITH_SPARK=1`), and pyspark warns that
+# it does not support pandas 3: a line in every refresh about code the gate never runs.
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+)
