@@ -195,11 +195,13 @@ def step_at_peak(measured: dict, steps: list[dict]) -> str:
     return f"{when}, during {', '.join(running)}"
 
 
-def dbt_models(limit: int = SLOWEST_MODELS) -> list[dict]:
-    """dbt's own timing of the newest build: the slowest nodes first."""
-    from orchestration.transform import newest_run_results
+def slowest_dbt_nodes(ws: Workspace, limit: int = SLOWEST_MODELS) -> list[dict]:
+    """dbt's own timing of the workspace warehouse's newest build: the slowest nodes first."""
+    from orchestration.settings import Settings
+    from orchestration.transform import dbt_run_results_path
 
-    results = json.loads(newest_run_results().read_text())["results"]
+    settings = Settings.from_env(ws.env(BENCH_AS_OF))
+    results = json.loads(dbt_run_results_path(settings).read_text())["results"]
     nodes = sorted(results, key=lambda r: -r["execution_time"])
     return [
         {"node": r["unique_id"], "seconds": round(r["execution_time"], 2), "status": r["status"]}
@@ -336,7 +338,7 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
     measurements["full"] = refresh(ws, "full", previous_day)
     print(f"full refresh: {measurements['full'].seconds:.1f}s", flush=True)
     full_steps = dagster_steps(ws.root / "dagster_home", runs=REFRESH_RUNS)
-    full_dbt = dbt_models()
+    full_dbt = slowest_dbt_nodes(ws)
     full_disk = disk_after_full(ws)
     link_days(ws, lambda day: day == last_day)  # the next day's exports arrive
     day = last_day.isoformat()
@@ -362,7 +364,7 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
         "full_steps": full_steps,
         "full_dbt_nodes": full_dbt,
         "incremental_steps": incremental_steps,
-        "incremental_dbt_nodes": dbt_models(),
+        "incremental_dbt_nodes": slowest_dbt_nodes(ws),
         "peer_mismatches": mismatches,
         "peak_during": {
             "full": step_at_peak(measurements["full"].as_dict(), full_steps),

@@ -33,7 +33,8 @@ from orchestration.health import learned_health_checks
 from orchestration.health_model import TABLES as PYTHON_MARTS
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.run_config import RunConfig
-from orchestration.transform import MANIFEST_PATH, dbt_models, newest_run_results
+from orchestration.settings import Settings
+from orchestration.transform import MANIFEST_PATH, dbt_models, dbt_run_results_path
 
 MARTS_SCHEMA = "marts"
 REFRESH_LOG = "meta.refresh_log"
@@ -174,10 +175,11 @@ def publish(
     return row_counts
 
 
-def _dbt_test_summary() -> dict[str, object]:
-    """Counts of dbt test outcomes of the build that produced these marts (the newest)."""
-    run_results = newest_run_results()
-    if run_results is None:
+def dbt_test_summary(settings: Settings) -> dict[str, object]:
+    """Counts of dbt test outcomes of the build that produced these marts: the warehouse's
+    newest."""
+    run_results = dbt_run_results_path(settings)
+    if not run_results.exists():
         return {}
     results = json.loads(run_results.read_text()).get("results", [])
     tests = [r for r in results if r.get("unique_id", "").startswith(("test.", "unit_test."))]
@@ -216,7 +218,7 @@ def published_warehouse(
     context: AssetExecutionContext, warehouse: DuckDBResource, run_config: RunConfig
 ) -> MaterializeResult:
     settings = run_config.settings
-    checks = _dbt_test_summary()
+    checks = dbt_test_summary(settings)
     warnings = standing_warnings(context.instance, _declared_check_keys())
     checks["warnings"] = len(warnings)
     with warehouse.get_connection() as con:

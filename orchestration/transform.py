@@ -147,6 +147,7 @@ def dbt_models(
             "profile changed: another memory limit or engine); the next refresh reuses this one"
         )
     keep_parse(target, kept_parse)
+    keep_copy(target / RUN_RESULTS_FILE, dbt_run_results_path(settings))
     if settings.on_spark:
         with duckdb.connect(str(settings.warehouse_path)) as con:
             mirrored = mirror_spark_tables(con, settings.spark_warehouse_dir)
@@ -185,6 +186,17 @@ def process_environment(values: Mapping[str, str]) -> Iterator[None]:
 def dbt_log_path(settings: Settings) -> Path:
     """Where the newest build's per-node lines go: beside the warehouse, one file per build."""
     return settings.warehouse_path.parent / "logs" / "dbt_build.log"
+
+
+RUN_RESULTS_FILE = "run_results.json"
+
+
+def dbt_run_results_path(settings: Settings) -> Path:
+    """dbt's run results of the warehouse's newest build, kept beside its node log: the
+    publication's test counts and the benchmark's node timings read them. The builds' own
+    folders under target/ serve every warehouse built from this checkout (a test's, the
+    benchmark's), so the newest folder there may hold another warehouse's build."""
+    return dbt_log_path(settings).with_name(f"dbt_{RUN_RESULTS_FILE}")
 
 
 class DbtOutput(io.TextIOBase):
@@ -235,13 +247,6 @@ class DbtOutput(io.TextIOBase):
 INVOCATION_FOLDERS_KEPT = 3
 
 
-def newest_run_results(target_dir: Path = MANIFEST_PATH.parent) -> Path | None:
-    """run_results.json of the newest dbt build: dagster-dbt gives each invocation its own
-    folder under target/, and builds take turns (warehouse pool), so the newest is the last."""
-    candidates = list(target_dir.glob("dbt_models-*/run_results.json"))
-    return max(candidates, key=lambda path: path.stat().st_mtime) if candidates else None
-
-
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 FULL_PARSE_MESSAGE = "Unable to do partial parsing"
 
@@ -275,15 +280,21 @@ def start_from_kept_parse(kept: Path, invocation_target: Path) -> None:
 
 def keep_parse(invocation_target: Path, kept: Path) -> None:
     """Keep the parse a build ended with (partial or whole) for the warehouse's next build."""
-    parsed = invocation_target / PARTIAL_PARSE_FILE
-    if parsed.exists():
+    keep_copy(invocation_target / PARTIAL_PARSE_FILE, kept)
+
+
+def keep_copy(produced: Path, kept: Path) -> None:
+    """Copy what a build produced in its own folder to where its warehouse keeps it, if the
+    build produced it."""
+    if produced.exists():
         kept.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(parsed, kept)
+        shutil.copyfile(produced, kept)
 
 
 def prune_invocation_folders(target_dir: Path, keep: int = INVOCATION_FOLDERS_KEPT) -> None:
     """dagster-dbt gives every invocation its own target folder (tens of MB, mostly logs and
-    compiled SQL); keep the newest few for debugging and for the publication's test summary."""
+    compiled SQL); keep the newest few for debugging (each warehouse keeps its own parse and
+    run results beside it)."""
     folders = sorted(
         (path for path in target_dir.glob("dbt_models-*") if path.is_dir()),
         key=lambda path: path.stat().st_mtime,

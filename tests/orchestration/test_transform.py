@@ -11,8 +11,11 @@ from orchestration.settings import Settings
 from orchestration.transform import (
     MANIFEST_PATH,
     PARTIAL_PARSE_FILE,
+    RUN_RESULTS_FILE,
     dbt_file_log_level,
     dbt_models,
+    dbt_run_results_path,
+    keep_copy,
     keep_parse,
     kept_parse_path,
     prune_invocation_folders,
@@ -52,6 +55,29 @@ def test_a_build_starts_from_the_parse_its_warehouse_kept(tmp_path):
     assert (second / PARTIAL_PARSE_FILE).read_bytes() == b"parsed by the first build"
     other = Settings(warehouse_path=tmp_path / "data" / "other.duckdb")
     assert kept_parse_path(other) != kept  # each warehouse keeps its own
+
+
+def test_each_warehouse_publishes_the_test_counts_of_its_own_build(tmp_path):
+    """Two warehouses built from one checkout (a refresh and the benchmark, say): the newest
+    build folder under target/ is the other warehouse's, yet each counts its own tests."""
+    from orchestration.serving import dbt_test_summary
+
+    def build(name: str, statuses: list[str]) -> Settings:
+        settings = Settings(warehouse_path=tmp_path / name / "warehouse.duckdb")
+        folder = tmp_path / "target" / f"dbt_models-{name}"
+        folder.mkdir(parents=True)
+        results = [{"unique_id": f"test.p.t{i}", "status": s} for i, s in enumerate(statuses)]
+        (folder / RUN_RESULTS_FILE).write_text(json.dumps({"results": results}))
+        keep_copy(folder / RUN_RESULTS_FILE, dbt_run_results_path(settings))
+        return settings
+
+    first = build("first", ["pass", "fail"])
+    second = build("second", ["pass", "pass", "warn"])
+
+    assert dbt_test_summary(first)["dbt_tests"] == 2
+    assert dbt_test_summary(first)["dbt_tests_fail"] == 1
+    assert dbt_test_summary(second)["dbt_tests"] == 3
+    assert dbt_test_summary(Settings(warehouse_path=tmp_path / "never_built.duckdb")) == {}
 
 
 def test_dbt_assets_are_described_by_their_yml_descriptions_not_their_sql():
