@@ -7,6 +7,7 @@ import os
 
 from dagster import AssetKey
 
+from orchestration.serving import dbt_test_summary
 from orchestration.settings import Settings
 from orchestration.transform import (
     MANIFEST_PATH,
@@ -60,7 +61,6 @@ def test_a_build_starts_from_the_parse_its_warehouse_kept(tmp_path):
 def test_each_warehouse_publishes_the_test_counts_of_its_own_build(tmp_path):
     """Two warehouses built from one checkout (a refresh and the benchmark, say): the newest
     build folder under target/ is the other warehouse's, yet each counts its own tests."""
-    from orchestration.serving import dbt_test_summary
 
     def build(name: str, statuses: list[str]) -> Settings:
         settings = Settings(warehouse_path=tmp_path / name / "warehouse.duckdb")
