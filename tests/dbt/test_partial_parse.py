@@ -19,15 +19,8 @@ NOTHING = ["--select", "tag:no_node_has_this_tag"]
 
 def test_a_refresh_on_any_date_reuses_the_prepared_parse(tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    # As `make manifest` prepares it: no date, no flags.
-    run_dbt(
-        ["parse", "--quiet"],
-        warehouse=warehouse,
-        as_of=None,
-        work_dir=tmp_path,
-        prepared_parse=False,
-    ).check()
-
+    # The first run starts from the worker's prepared parse (tests/dbt/conftest.py), made as
+    # `make manifest` makes it: `dbt parse`, no date, no flags.
     build = run_dbt(
         [*DBT_BUILD_ARGS, *NOTHING], warehouse=warehouse, as_of="2026-11-30", work_dir=tmp_path
     ).check()
