@@ -3,7 +3,7 @@
 Each run gets its own warehouse file and target folder, so tests never touch
 `dbt_project/target` or the developer's warehouse, and can run beside each other.
 
-A run starts from one parse of the project made once per test process (`_prepared_parse`),
+A run starts from one parse of the project made once per test process (`worker_parse`),
 as the refresh starts from the one `make manifest` prepares: dbt parses the whole project
 (~5-10 s) when its target folder holds no parse, or one made under another profile. The
 warehouse reaches dbt as a name relative to the run's working folder (its own folder), so
@@ -61,20 +61,20 @@ def run_dbt(
     as_of: str | None,
     work_dir: Path,
     project_dir: Path = DBT_PROJECT_DIR,
-    prepared_parse: bool = True,
 ) -> DbtRun:
     """Run `dbt <args>` on `warehouse` with CS_AS_OF=`as_of` (unset when None). A run of the
-    project starts from the process's prepared parse unless `prepared_parse` is false (a test
-    of parsing itself) or `work_dir` already holds a parse (an earlier run's)."""
+    project starts from the process's parse (`worker_parse`) unless `work_dir` already holds
+    a parse (an earlier run's)."""
     parse = work_dir / "target" / PARTIAL_PARSE_FILE
-    if prepared_parse and project_dir == DBT_PROJECT_DIR and not parse.exists():
+    if project_dir == DBT_PROJECT_DIR and not parse.exists():
         parse.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_prepared_parse(warehouse.name), parse)
+        shutil.copyfile(worker_parse(warehouse.name), parse)
     return _run(args, warehouse=warehouse, as_of=as_of, work_dir=work_dir, project_dir=project_dir)
 
 
-def _prepared_parse(warehouse_name: str) -> Path:
-    """One `dbt parse` of the project per test process (xdist workers each make their own)."""
+def worker_parse(warehouse_name: str = "warehouse.duckdb") -> Path:
+    """One `dbt parse` of the project per test process (xdist workers each make their own),
+    without CS_AS_OF or any flag, as `make manifest` parses."""
     if warehouse_name not in _PARSES:
         work_dir = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
         atexit.register(shutil.rmtree, work_dir, True)

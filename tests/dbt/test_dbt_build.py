@@ -14,20 +14,15 @@ import pytest
 from orchestration.ingest.raw_schema import create_raw_tables
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources import ALL_TARGETS
-from tests.dbt.conftest import GOLDEN_AS_OF, run_dbt
+from tests.dbt.conftest import GOLDEN_AS_OF, run_dbt, worker_parse
 
 pytestmark = pytest.mark.xdist_group("dbt")
 
 
-def test_parse_works_without_environment(tmp_path: Path) -> None:
-    run = run_dbt(
-        ["parse"],
-        warehouse=tmp_path / "warehouse.duckdb",
-        as_of=None,
-        work_dir=tmp_path,
-        prepared_parse=False,
-    )
-    run.check()
+def test_parse_works_without_environment() -> None:
+    # The worker's parse is that `dbt parse` (no CS_AS_OF, no flags), checked when it is made:
+    # made here unless another test of this worker needed it first.
+    assert worker_parse().stat().st_size > 0
 
 
 def test_build_refuses_to_run_without_as_of(tmp_path: Path) -> None:
