@@ -399,9 +399,11 @@ def _files_records(
     if not files:
         return []
     try:
+        # Parameters in the order of their `?` in the text: a CSV's header comes first.
+        paths = [str(f.path) for f in files]
         rows = con.execute(
             _files_records_sql(csv, has_pages, with_ids),
-            [[str(f.path) for f in files], *([EXCHANGE_RATES_HEADER] if csv else [])],
+            [EXCHANGE_RATES_HEADER, paths] if csv else [paths],
         ).fetchall()
     except (duckdb.InvalidInputException, duckdb.IOException):
         return [

@@ -30,7 +30,8 @@ from dq_data import (
     write_clean_landing,
 )
 
-from data_quality.frames import Days, message_ids_batch
+from data_quality import frames
+from data_quality.frames import Days, RawObject, landing_files_frame, message_ids_batch
 from data_quality.gate import run_raw_checks
 from orchestration.ingest.loader import load_landing
 from orchestration.sources import ALL_TARGETS, TARGETS_BY_KEY
@@ -439,6 +440,33 @@ def test_message_ids_of_a_file_the_line_reader_cannot_split_are_still_compared(l
     assert frame.loc[pd.Timestamp(day), "missing_from_warehouse"] == 1
     assert frame["missing_from_warehouse"].sum() == 1
     assert frame["loaded_not_in_files"].sum() == 0
+
+
+def test_exchange_rate_files_are_counted_in_one_scan(landing, con, monkeypatch):
+    """Every rates.csv is read in one DuckDB scan, its header (first line only) not a record;
+    the per-file reader is for files that scan refuses."""
+    folder = landing.root / "stripe/exchange_rates"
+    for day, text in (
+        ("2025-06-01", "date,currency,usd_per_unit\n2025-06-01,eur,1.08\n2025-06-01,gbp,1.27\n"),
+        ("2025-06-02", "2025-06-02,eur,1.09\n"),
+        ("2025-06-03", "date,currency,usd_per_unit\n"),
+    ):
+        (folder / day).mkdir(parents=True)
+        (folder / day / "rates.csv").write_text(text)
+
+    def read_one_by_one(*args, **kwargs):
+        raise AssertionError("rates.csv files fell back to one read per file")
+
+    monkeypatch.setattr(frames, "_file_records", read_one_by_one)
+    obj = RawObject.of(TARGETS_BY_KEY["stripe/exchange_rates"])
+    counted = landing_files_frame(con, obj, landing.root, None).set_index("file")
+
+    assert counted.loc["stripe/exchange_rates/2025-06-01/rates.csv", "lines_in_file"] == 3
+    assert counted["records_in_file"].to_dict() == {
+        "stripe/exchange_rates/2025-06-01/rates.csv": 2,
+        "stripe/exchange_rates/2025-06-02/rates.csv": 1,
+        "stripe/exchange_rates/2025-06-03/rates.csv": 0,
+    }
 
 
 def test_volume_is_not_judged_below_the_minimum_daily_median(landing, con, config):
