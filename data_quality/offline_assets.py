@@ -3,9 +3,10 @@
 GX's pages load jQuery, Bootstrap, bootstrap-table, Vega and Font Awesome from public CDNs and
 its logo from S3. A warehouse host without internet access (ours has only package registries)
 shows broken pages with script errors. The same files are fetched once from the npm registry
-with `npm pack` (cached in `data_quality/vendor/`, git-ignored), copied into the site's
-`static/vendor/`, and every page is rewritten to load them from there. Without npm the pages
-keep their CDN links, which work wherever the internet is reachable.
+with `npm pack` (cached in `data_quality/vendor/`, git-ignored, and unpacked there once),
+copied into the site's `static/vendor/`, and every page is rewritten to load them from
+there. Without npm the pages keep their CDN links, which work wherever the internet is
+reachable.
 """
 
 from __future__ import annotations
@@ -146,6 +147,20 @@ def _extract(cache: Path, spec: str, members: list[str], target: Path) -> None:
                     destination.write_bytes(source.read())
 
 
+def _unpacked(cache: Path, spec: str, members: list[str]) -> Path:
+    """The package's wanted files, unpacked once into the cache: a new site (every test's,
+    a new warehouse's) copies them from there instead of decompressing the tarballs again
+    (~0.5 s, Vega's and Font Awesome's). Under the cache's lock: processes share it."""
+    folder = cache / "unpacked" / spec.replace("/", "__")
+    if all((folder / m).exists() for m in members):
+        return folder
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not all((folder / m).exists() for m in members):
+            _extract(cache, spec, members, folder)
+    return folder
+
+
 def install_assets(docs_dir: Path, cache: Path = VENDOR_CACHE) -> dict[str, Path]:
     """Copy the vendored files into the site; the local path of every CDN address."""
     vendor = docs_dir / "static" / "vendor"
@@ -156,9 +171,19 @@ def install_assets(docs_dir: Path, cache: Path = VENDOR_CACHE) -> dict[str, Path
         local[url] = vendor / spec.replace("/", "__") / member
     for spec, members in wanted.items():
         target = vendor / spec.replace("/", "__")
-        if not all((target / m).exists() for m in members):
-            _extract(cache, spec, members, target)
+        missing = [m for m in members if not (target / m).exists()]
+        if missing:
+            _copy_members(_unpacked(cache, spec, members), missing, target)
     return local
+
+
+def _copy_members(source: Path, members: list[str], target: Path) -> None:
+    for member in members:
+        if (source / member).is_dir():
+            shutil.copytree(source / member, target / member, dirs_exist_ok=True)
+        else:
+            (target / member).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / member, target / member)
 
 
 def localise_page(page: Path, local: dict[str, Path], logo: Path) -> None:

@@ -182,3 +182,34 @@ def test_a_warning_promoted_to_an_error_for_the_asset_shows_as_blocking(tmp_path
     other = validate([batch], config, run_name="other", asset="stripe/charges")
     html = _page(other, "known_currencies").read_text()
     assert "dq-severity-warning" in _section(html, "currency")
+
+
+def test_a_new_site_copies_the_vendored_files_unpacked_once(tmp_path, monkeypatch):
+    """Every test and every new warehouse starts a site: the tarballs are decompressed once per
+    cache, and each site gets a copy of the same files."""
+    from data_quality import offline_assets
+
+    tarballs = sorted(offline_assets.VENDOR_CACHE.glob("*.tgz"))
+    if len(tarballs) < len({spec for spec, _ in offline_assets.CDN_FILES.values()}):
+        pytest.skip("the npm tarballs are not in data_quality/vendor (no npm on this machine)")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for tarball in tarballs:
+        (cache / tarball.name).symlink_to(tarball)
+    unpacked = []
+    extract = offline_assets._extract
+    monkeypatch.setattr(
+        offline_assets,
+        "_extract",
+        lambda cache, spec, *args: unpacked.append(spec) or extract(cache, spec, *args),
+    )
+
+    first = offline_assets.install_assets(tmp_path / "first", cache)
+    unpacked_for_first = len(unpacked)
+    second = offline_assets.install_assets(tmp_path / "second", cache)
+
+    assert unpacked_for_first == len(set(unpacked)) > 0 and len(unpacked) == unpacked_for_first
+    for url, path in second.items():
+        assert path.read_bytes() == first[url].read_bytes(), url
+    fonts = tmp_path / "second/static/vendor/@fortawesome__fontawesome-free@6.6.0/webfonts"
+    assert any(fonts.iterdir())  # a companion folder is copied whole
