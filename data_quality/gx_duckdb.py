@@ -54,7 +54,12 @@ def source_digest() -> str:
 
 
 def install() -> None:
-    """Make GX's SQL engine hold one connection on DuckDB, as it does for sqlite (idempotent)."""
+    """Make GX's SQL engine hold one connection on DuckDB, as it does for sqlite, and register
+    the dialect of its DuckDB engines (gx_duckdb_dialect: reflection from DuckDB's catalog).
+    Idempotent."""
+    from data_quality import gx_duckdb_dialect
+
+    gx_duckdb_dialect.register()
     engine = _engine_class()
     if getattr(engine.get_connection, "_gx_duckdb_original", None) is not None:
         return
@@ -122,13 +127,15 @@ def add_datasource(context: Any, name: str, create_temp_table: bool) -> Any:
     `create_temp_table`: GX materialises each query batch once as a temp table of the held
     connection and computes every metric on it (worth it when the query parses JSON)."""
     install()
+    from data_quality.gx_duckdb_dialect import URL_SCHEME
+
     # GX tests a new datasource's connection: an empty in-memory database answers it.
     scratch = duckdb.connect()
     LENDER.connection = scratch
     try:
         datasource = context.data_sources.add_or_update_sql(
             name,
-            connection_string=f"{DIALECT}:///:memory:",  # never opened: LENDER connects
+            connection_string=f"{URL_SCHEME}:///:memory:",  # never opened: LENDER connects
             create_temp_table=create_temp_table,
             kwargs={"creator": LENDER},
         )

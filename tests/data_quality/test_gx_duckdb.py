@@ -127,3 +127,65 @@ def test_new_assets_write_no_copy_of_the_configuration(orders, config, monkeypat
         counts = {r.expectation: r.unexpected_count for o in outcomes.values() for r in o.rules}
         assert counts == EXPECTED
     assert copies == []
+
+
+@pytest.mark.parametrize("staged", [False, True], ids=["query", "staged query"])
+def test_batches_are_reflected_from_duckdbs_catalog(orders, config, monkeypatch, staged):
+    """GX reads a batch's columns through gx_duckdb_dialect, never through duckdb-engine's
+    PostgreSQL reflection (pg_catalog: ~35 ms a table, and blind to temp tables)."""
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
+    pg_reflections = []
+    for method in ("get_columns", "get_pk_constraint"):
+        original = getattr(PGDialect, method)
+        monkeypatch.setattr(
+            PGDialect,
+            method,
+            lambda self, *a, _m=method, _o=original, **k: (
+                pg_reflections.append(_m) or _o(self, *a, **k)
+            ),
+        )
+    batch = Batch("shop.orders", None, list(RULES), "all", ("id",), query=QUERY, staged=staged)
+    outcomes = validate([batch], config, run_name="reflection", con=orders)
+
+    counts = {r.expectation: r.unexpected_count for o in outcomes.values() for r in o.rules}
+    assert counts == EXPECTED
+    assert pg_reflections == []
+
+
+def test_the_gx_dialect_reads_names_types_and_keys_from_duckdb():
+    import sqlalchemy as sa
+    from duckdb_engine import ConnectionWrapper
+    from sqlalchemy.dialects.postgresql import BIGINT, DOUBLE_PRECISION
+
+    from data_quality import gx_duckdb_dialect
+
+    gx_duckdb_dialect.register()
+    database = duckdb.connect()
+    engine = sa.create_engine(
+        f"{gx_duckdb_dialect.URL_SCHEME}://", creator=lambda: ConnectionWrapper(database)
+    )
+    assert isinstance(engine.dialect, gx_duckdb_dialect.GXDuckDBDialect)
+    assert type(sa.create_engine("duckdb://").dialect) is not type(engine.dialect)  # BI tools'
+    with engine.connect() as connection:
+        connection.exec_driver_sql(
+            "create table keyed (id bigint primary key, amount decimal(18, 2) not null)"
+        )
+        connection.exec_driver_sql(
+            "create temp table staged as select 1::bigint as id, 'x' as name, 1.5::double as "
+            "rate, [1] as tags"
+        )
+        inspector = sa.inspect(connection)
+        staged = inspector.get_columns("staged")
+        keyed = inspector.get_columns("keyed")
+
+        assert [c["name"] for c in staged] == ["id", "name", "rate", "tags"]
+        types = [type(c["type"]) for c in staged]
+        assert types == [BIGINT, sa.String, DOUBLE_PRECISION, sa.types.NullType]
+        assert (keyed[1]["type"].precision, keyed[1]["type"].scale) == (18, 2)
+        assert [c["nullable"] for c in keyed] == [False, False]
+        assert inspector.get_pk_constraint("keyed")["constrained_columns"] == ["id"]
+        assert inspector.get_pk_constraint("staged")["constrained_columns"] == []
+        with pytest.raises(sa.exc.NoSuchTableError):
+            inspector.get_columns("select 1")
+    database.close()
