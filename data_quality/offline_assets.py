@@ -150,14 +150,20 @@ def _extract(cache: Path, spec: str, members: list[str], target: Path) -> None:
 def _unpacked(cache: Path, spec: str, members: list[str]) -> Path:
     """The package's wanted files, unpacked once into the cache: a new site (every test's,
     a new warehouse's) copies them from there instead of decompressing the tarballs again
-    (~0.5 s, Vega's and Font Awesome's). Under the cache's lock: processes share it."""
+    (~0.5 s, Vega's and Font Awesome's). Checked and unpacked under the cache's lock, each
+    member moved into place whole, so no process copies a file still being written, and an
+    interrupted unpacking leaves nothing that looks complete."""
     folder = cache / "unpacked" / spec.replace("/", "__")
-    if all((folder / m).exists() for m in members):
-        return folder
     with open(cache / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not all((folder / m).exists() for m in members):
-            _extract(cache, spec, members, folder)
+        missing = [m for m in members if not (folder / m).exists()]
+        if missing:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=folder.parent) as scratch:
+                _extract(cache, spec, missing, Path(scratch))
+                for member in missing:
+                    (folder / member).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(Path(scratch) / member, folder / member)
     return folder
 
 
