@@ -45,14 +45,16 @@ class GXDuckDBDialect(duckdb_engine.Dialect):
     driver = DRIVER
     supports_statement_cache = True  # as duckdb-engine's; SQLAlchemy asks each subclass
 
-    def _relation_columns(self, connection: Any, table_name: str, schema: str | None) -> list:
+    @reflection.cache  # one catalog query per relation and inspector: columns and keys share it
+    def _relation_columns(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list:
         rows = connection.exec_driver_sql(_COLUMNS, (table_name, schema)).fetchall()
         if not rows:
             raise exc.NoSuchTableError(table_name)
         database = rows[0][0]
         return [row for row in rows if row[0] == database]
 
-    @reflection.cache
     def get_columns(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> list[dict[str, Any]]:
@@ -65,15 +67,14 @@ class GXDuckDBDialect(duckdb_engine.Dialect):
                 "autoincrement": False,
             }
             for _, name, data_type, nullable in self._relation_columns(
-                connection, table_name, schema
+                connection, table_name, schema, **kw
             )
         ]
 
-    @reflection.cache
     def get_pk_constraint(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> dict[str, Any]:
-        database = self._relation_columns(connection, table_name, schema)[0][0]
+        database = self._relation_columns(connection, table_name, schema, **kw)[0][0]
         keys = connection.exec_driver_sql(_PRIMARY_KEY, (table_name, schema, database))
         columns = keys.fetchone()
         return {"constrained_columns": list(columns[0]) if columns else [], "name": None}
