@@ -227,6 +227,21 @@ elements as (
     {page_elements}
 ),
 
+events_read as (
+    -- A Stripe event's own fields in two parses of it, not one per field: its strings, and
+    -- the JSON of `created` (cast from JSON) and of `data.object`. Invoices and
+    -- subscriptions land mostly as events.
+    select
+        *,
+        element_object = 'event' and line_error is null as is_event,
+        case when is_event then json_extract_string(
+            element, ['$.id', '$.type', '$.data.object.object']
+        ) end as event_strings,
+        case when is_event then json_extract(element, ['$.created', '$.data.object']) end
+            as event_json
+    from elements
+),
+
 unwrapped as (
     select
         file_id,
@@ -234,27 +249,23 @@ unwrapped as (
         record_index,
         line_error,
         raw_text,
-        element_object = 'event' and line_error is null as is_event,
-        case when is_event then json_extract_string(element, '$.id') end as event_id,
-        case when is_event then json_extract_string(element, '$.type') end as event_type,
-        case when is_event then try_cast(json_extract(element, '$.created') as bigint) end
-            as event_created,
+        is_event,
+        event_strings[1] as event_id,
+        event_strings[2] as event_type,
+        try_cast(event_json[1] as bigint) as event_created,
         case
             when line_error is not null then null
-            when is_event then json_extract(element, '$.data.object')::varchar
+            when is_event then event_json[2]::varchar
             else element
         end as record,
-        case
-            when is_event then json_extract_string(element, '$.data.object.object')
-            else element_object
-        end as record_object,
+        case when is_event then event_strings[3] else element_object end as record_object,
         element_types,
         element_strings
-    from elements
+    from events_read
 ),
 
 typed as (
-    -- A Stripe event's record is its `data.object`: typed again (events are few).
+    -- A Stripe event's record is its `data.object`: typed in two more parses of it.
     select
         *,
         case when is_event then json_type(record, {record_paths}::varchar[])

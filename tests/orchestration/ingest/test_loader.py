@@ -146,6 +146,38 @@ def test_envelopes_and_events_are_unwrapped(landing, con):
     assert companies == [("101",), ("102",)]
 
 
+def test_an_event_without_an_object_is_quarantined_and_the_others_keep_the_events_fields(
+    landing, con
+):
+    customer = {"id": "cus_1", "object": "customer", "created": 1700000000}
+    event = {"object": "event", "id": "evt_1", "type": "customer.updated", "created": 1700000500}
+    lines = [
+        {**event, "data": {"object": customer}},
+        {**event, "id": "evt_2"},  # no data at all
+        {**event, "id": "evt_3", "data": {"object": "cus_1"}},  # an id, not the object
+        {**event, "id": "evt_4", "created": "1700000600", "data": {"object": customer}},
+        {**event, "id": "evt_5", "data": {"object": {**customer, "object": "invoice"}}},
+    ]
+    landing.write("stripe/customers", DAY, lines)
+
+    load_partitions(con, TARGETS_BY_KEY["stripe/customers"], landing.root)
+
+    loaded = rows(
+        con,
+        "select _line_number, record_id, _event_id, _event_type, _event_created, "
+        "record->>'$.object' from raw_stripe.customers order by _line_number",
+    )
+    assert loaded == [
+        (1, "cus_1", "evt_1", "customer.updated", 1700000500, "customer"),
+        (4, "cus_1", "evt_4", "customer.updated", 1700000600, "customer"),  # cast from "..."
+    ]
+    assert [(line, reason) for _, _, line, reason in quarantine(con)] == [
+        (2, "event without data.object"),
+        (3, "event without data.object"),
+        (5, "object type 'invoice' does not belong in stripe/customers (expected customer)"),
+    ]
+
+
 def test_search_api_pages_are_unwrapped_like_list_pages(landing, con):
     customer = {"id": "cus_1", "object": "customer", "created": 1700000000}
     search_page = {
