@@ -4,7 +4,7 @@ One run measures, on the demo data of a scale (generated once, cached by scale, 
 months under bench/cache/):
 
 - limit: DuckDB reading every landing file once (line count and total bytes), the floor for
-  any refresh that must read its input;
+  any refresh that must read its input: the fastest of three such reads;
 - full: `orchestration.cli refresh` over every day but the last (ingest, checks, dbt, checks,
   publish, report), with Dagster's step times and dbt's slowest models;
 - incremental: the last day added, then the refresh of that day alone;
@@ -137,7 +137,13 @@ def warm_page_cache(files: list[str], chunk: int = 1 << 24) -> None:
                 pass
 
 
-def measure_limit(ws: Workspace, last_day: date) -> Measurement:
+# The limit is the fastest of this many reads: one read of the medium landing took 17.6 to
+# 36.4 s on the same machine (2026-12-01), and a slow floor flatters every ratio over it.
+LIMIT_READS = 3
+
+
+def measure_limit(ws: Workspace, last_day: date) -> tuple[Measurement, list[float]]:
+    """The fastest of LIMIT_READS reads of every landing file, and every read's seconds."""
     files = [
         str(path)
         for path in sorted(ws.landing.glob("*/*/*/*"))
@@ -147,7 +153,11 @@ def measure_limit(ws: Workspace, last_day: date) -> Measurement:
     listing.write_text("\n".join(files))
     warm_page_cache(files)
     command = _python("-c", _LIMIT_SCRIPT, str(listing))
-    return run_measured("limit", command, ws.env(last_day), ws.logs / "limit.log", REPO_ROOT)
+    reads = [
+        run_measured("limit", command, ws.env(last_day), ws.logs / f"limit-{n}.log", REPO_ROOT)
+        for n in range(1, LIMIT_READS + 1)
+    ]
+    return min(reads, key=lambda read: read.seconds), [read.seconds for read in reads]
 
 
 def _require(measured: Measurement, log: Path) -> None:
@@ -284,6 +294,12 @@ def markdown(result: dict) -> str:
     for name, m in result["measurements"].items():
         growth = m.get("peak_disk_growth_mb", 0.0)
         lines.append(f"| {name} | {m['seconds']:,.1f} | {m['peak_rss_mb']:,.0f} | {growth:,.0f} |")
+    if result.get("limit_reads_seconds"):
+        reads = ", ".join(f"{seconds:.1f}" for seconds in result["limit_reads_seconds"])
+        lines += [
+            "",
+            f"The limit is the fastest of {len(result['limit_reads_seconds'])} reads: {reads} s.",
+        ]
     if result.get("disk_after_full"):
         sizes = ", ".join(
             f"{name} {mib:,.0f} MiB" for name, mib in result["disk_after_full"].items()
@@ -333,8 +349,9 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
     day_dates = sorted({date.fromisoformat(p.name) for p in ws.days()})
     last_day, previous_day = day_dates[-1], day_dates[-1] - timedelta(days=1)
     link_days(ws, lambda day: day < last_day)
-    measurements = {"limit": measure_limit(ws, previous_day)}
-    print(f"limit: {measurements['limit'].seconds:.1f}s", flush=True)
+    limit, limit_reads = measure_limit(ws, previous_day)
+    measurements = {"limit": limit}
+    print(f"limit: {limit.seconds:.1f}s (fastest of {limit_reads})", flush=True)
     measurements["full"] = refresh(ws, "full", previous_day)
     print(f"full refresh: {measurements['full'].seconds:.1f}s", flush=True)
     full_steps = dagster_steps(ws.root / "dagster_home", runs=REFRESH_RUNS)
@@ -360,6 +377,7 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
         "landing_bytes": size,
         "generated_seconds": generated.seconds if generated else None,
         "measurements": {name: m.as_dict() for name, m in measurements.items()},
+        "limit_reads_seconds": limit_reads,
         "disk_after_full": full_disk,
         "full_steps": full_steps,
         "full_dbt_nodes": full_dbt,

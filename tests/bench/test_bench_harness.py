@@ -31,6 +31,9 @@ def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
     for measurement in bench["measurements"].values():
         assert measurement["returncode"] == 0
         assert measurement["seconds"] > 0 and measurement["peak_rss_mb"] > 0
+    # the limit is the fastest of its reads: a slow read would flatter every ratio over it
+    assert len(bench["limit_reads_seconds"]) == 3
+    assert bench["measurements"]["limit"]["seconds"] == min(bench["limit_reads_seconds"])
     assert set(bench["ratios"]) == {
         "full_over_limit", "incremental_over_full", "pandas_over_ours_time",
         "pandas_over_ours_memory",
