@@ -229,8 +229,8 @@ elements as (
 
 events_read as (
     -- A Stripe event's own fields in two parses of it, not one per field: its strings, and
-    -- the JSON of `created` (cast from JSON) and of `data.object`. Invoices and
-    -- subscriptions land mostly as events.
+    -- the JSON of `created` (cast from JSON) and of `data.object`. Event-based exports land
+    -- almost every invoice and subscription as an event (the demo's: 95% and 90%).
     select
         *,
         element_object = 'event' and line_error is null as is_event,
