@@ -7,7 +7,8 @@ demo refresh stores ~1,700 events (one per materialisation, check evaluation and
 a quarter of the refresh was spent opening SQLite files. Keeping an engine per file makes an
 event cost a few milliseconds, with the same files, schema and multi-process locking (SQLite
 locks per transaction, not per connection), so `dagster dev`, the daemon and the CLI share
-`$DAGSTER_HOME` exactly as with the stock storage.
+`$DAGSTER_HOME` exactly as with the stock storage. Its connections also flush SQLite's
+write-ahead log at checkpoints rather than at every commit (`_sync_at_checkpoints`).
 
 Configured in dagster.yaml as `storage: custom:` (the paths are those of `storage: sqlite:`).
 It subclasses Dagster's internal SQLite classes, which the pinned Dagster release fixes;
@@ -17,6 +18,7 @@ brings back a connection per query.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -32,6 +34,7 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
 )
 from dagster._serdes import ConfigurableClassData
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 # Engines of run shards kept open: a long-lived webserver reads many runs' files; the runs
@@ -40,7 +43,18 @@ _RUN_SHARD_ENGINES = 16
 
 
 def _engine(conn_string: str) -> Engine:
-    return create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    engine = create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    event.listen(engine, "connect", _sync_at_checkpoints)
+    return engine
+
+
+def _sync_at_checkpoints(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    """Dagster's files are in WAL mode (Dagster sets it when it creates them), where SQLite's
+    default, synchronous=FULL, flushes the log to disk at every commit: a demo refresh commits
+    ~3,000 times (a check evaluation or materialisation is a transaction) and spent 0.2-0.8 ms
+    in each flush. NORMAL flushes at checkpoints only, which SQLite documents as safe from
+    corruption in WAL mode; a power cut can lose the last few events, never the file."""
+    dbapi_connection.execute("pragma synchronous = normal")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):

@@ -52,3 +52,18 @@ def test_events_round_trip_over_a_few_held_connections(instance, monkeypatch):
     # 40 events touch a few files (runs.db, the index, the runless run's shard), each opened
     # once; the stock storage opens a connection per query, about six per event.
     assert len(opened) <= 5, opened
+
+
+def test_commits_flush_the_write_ahead_log_at_checkpoints_only(instance):
+    """Dagster's files are in WAL mode; the pooled engines' connections sync at checkpoints
+    (synchronous=NORMAL, 1), not at every commit (FULL, 2: SQLite's default)."""
+    instance.report_runless_asset_event(AssetMaterialization(AssetKey(["raw", "rows"])))
+    engines = [
+        instance.run_storage._pooled_engine,
+        *instance.event_log_storage._engines.values(),
+    ]
+    assert len(engines) >= 2
+    for engine in engines:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1
