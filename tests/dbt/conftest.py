@@ -13,11 +13,13 @@ every run's profile renders the same and the one parse serves them all.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,16 +149,61 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def _shared_folder(factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this session sees: the parent of the workers' own base
+    folders (pytest-xdist's documented way to share a session fixture); without xdist, the
+    base folder."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _made_once(folder: Path, make: Callable[[Path], None]) -> Path:
+    """`folder`, filled by `make` in the first test process that asks for it; the others wait
+    for it (an exclusive lock beside it) and then find it complete."""
+    with open(folder.with_name(f"{folder.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not folder.exists():
+            partial = folder.with_name(f"{folder.name}.partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            make(partial)
+            partial.rename(folder)
+    return folder
+
+
+def golden_raw_warehouse(factory: pytest.TempPathFactory) -> Path:
+    """The golden landing folder loaded with the ingestion loader, once per test session:
+    copy it before writing. Builds that compare with each other start from these same raw
+    rows (the lineage columns, `_loaded_at` included, are then equal too)."""
+    folder = _made_once(
+        _shared_folder(factory) / "golden-raw",
+        lambda into: load_golden(into / "warehouse.duckdb"),
+    )
+    return folder / "warehouse.duckdb"
+
+
+def golden_built_warehouse(factory: pytest.TempPathFactory) -> Path:
+    """`golden_raw_warehouse` built by `dbt build` as of GOLDEN_AS_OF, once per test session
+    (the dbt tests and the Spark comparison read it; read-only). Unit tests read fixed rows,
+    not the warehouse: they run once, in test_dbt_build.py."""
+    raw = golden_raw_warehouse(factory)
+
+    def build(into: Path) -> None:
+        shutil.copy(raw, into / "warehouse.duckdb")
+        run_dbt(
+            ["build", "--exclude-resource-type", "unit_test"],
+            warehouse=into / "warehouse.duckdb",
+            as_of=GOLDEN_AS_OF,
+            work_dir=into,
+        ).check()
+
+    return _made_once(_shared_folder(factory) / "golden-built", build) / "warehouse.duckdb"
+
+
 # Session scope, not module: an xdist worker may run other modules' tests between this
 # module's, and pytest tears a module fixture down whenever it leaves the module (CI built
 # this twice).
 @pytest.fixture(scope="session")
 def golden_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The golden landing folder loaded and `dbt build` run as of GOLDEN_AS_OF. Unit tests
-    read fixed rows, not the warehouse: they run once, in test_dbt_build.py."""
-    work_dir = tmp_path_factory.mktemp("golden")
-    warehouse = work_dir / "warehouse.duckdb"
-    load_golden(warehouse)
-    build = ["build", "--exclude-resource-type", "unit_test"]
-    run_dbt(build, warehouse=warehouse, as_of=GOLDEN_AS_OF, work_dir=work_dir).check()
-    return warehouse
+    """The golden warehouse, built as of GOLDEN_AS_OF (`golden_built_warehouse`)."""
+    return golden_built_warehouse(tmp_path_factory)

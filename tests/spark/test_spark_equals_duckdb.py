@@ -32,7 +32,12 @@ from orchestration.ingest.parquet_handoff import hand_off_all
 from orchestration.sources import ALL_TARGETS
 from orchestration.spark_output import mirror_spark_tables
 from orchestration.transform import MANIFEST_PATH, dbt_layer
-from tests.dbt.conftest import GOLDEN_AS_OF, load_golden, run_dbt
+from tests.dbt.conftest import (
+    GOLDEN_AS_OF,
+    golden_built_warehouse,
+    golden_raw_warehouse,
+    run_dbt,
+)
 from tests.spark.compare import compare_databases, compare_table, report, tables_of
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
@@ -66,25 +71,15 @@ def spark_available() -> None:
 
 @pytest.fixture(scope="session")
 def golden_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The golden landing folder loaded once: both engines read the same raw rows (the
-    lineage columns, `_loaded_at` included, are then equal too)."""
-    warehouse = tmp_path_factory.mktemp("raw") / "warehouse.duckdb"
-    load_golden(warehouse)
-    return warehouse
+    """The golden landing folder loaded once: both engines read the same raw rows."""
+    return golden_raw_warehouse(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def duckdb_build(tmp_path_factory: pytest.TempPathFactory, golden_raw: Path) -> Path:
-    work_dir = tmp_path_factory.mktemp("duckdb")
-    warehouse = work_dir / "warehouse.duckdb"
-    shutil.copy(golden_raw, warehouse)
-    run_dbt(
-        ["build", "--exclude-resource-type", "unit_test"],
-        warehouse=warehouse,
-        as_of=GOLDEN_AS_OF,
-        work_dir=work_dir,
-    ).check()
-    return warehouse
+def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DuckDB's build of those raw rows: the one the dbt tests read (tests/dbt/conftest.py),
+    made once for the session by whichever test process asks first."""
+    return golden_built_warehouse(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
