@@ -69,10 +69,12 @@ class LoadTarget:
     file_pattern: re.Pattern[str] | str = PART_FILE
 
 
+# Day | event's `created` | file | line | index in the page, padded to sort as text. One
+# printf, not a concatenation of lpad()s: the same text, a quarter less of the column's cost
+# (0.67 vs 0.90 s for 3M rows), and the column is built for every record loaded.
 _RECORD_VERSION_SQL = (
-    "strftime(f.partition_date, '%Y-%m-%d') || '|' || "
-    "lpad(coalesce(r.event_created, 0)::varchar, 12, '0') || '|' || f.file_name || '|' || "
-    "lpad(r.line_number::varchar, 12, '0') || '|' || lpad(r.record_index::varchar, 6, '0')"
+    "printf('%s|%012d|%s|%012d|%06d', f.partition_date, coalesce(r.event_created, 0), "
+    "f.file_name, r.line_number, r.record_index)"
 )
 
 

@@ -141,7 +141,11 @@ def test_envelopes_and_events_are_unwrapped(landing, con):
         "select _record_version from raw_stripe.customers where record_id = 'cus_1' "
         "order by _record_version",
     )
-    assert [v[0].split("|")[1] for v in versions] == ["000000000000", "001700000500"]
+    # day | event's created | file | line | index in the page, each padded to sort as text
+    assert [v[0] for v in versions] == [
+        f"{DAY}|000000000000|part-00000.jsonl|000000000001|000000",
+        f"{DAY}|001700000500|part-00000.jsonl|000000000002|000000",
+    ]
     companies = rows(con, "select record_id from raw_hubspot.companies order by 1")
     assert companies == [("101",), ("102",)]
 
