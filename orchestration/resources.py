@@ -30,9 +30,14 @@ class LandingResource(ConfigurableResource):
 
 
 def dbt_executable() -> str:
-    """The dbt of this environment, also when the venv's bin/ is not on PATH."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+    """The dbt of this environment, also when the venv's bin/ is not on PATH: started through
+    `cs-dbt` (orchestration/dbt_launcher.py), so that a killed refresh leaves no dbt behind,
+    unless the environment predates that console script."""
+    for name in ("cs-dbt", "dbt"):
+        beside_python = Path(sys.executable).parent / name
+        if beside_python.exists():
+            return str(beside_python)
+    return shutil.which("dbt") or "dbt"
 
 
 class WarehouseDbtCliResource(DbtCliResource):

@@ -24,6 +24,7 @@ from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetObserv
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.console import SILENCE_SECONDS
+from orchestration.dbt_launcher import PARENT_PID_VARIABLE
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.run_config import RunConfig
 from orchestration.settings import DBT_PROJECT_DIR, Settings
@@ -132,8 +133,14 @@ def dbt_models(
     kept_parse = kept_parse_path(settings)
     start_from_kept_parse(kept_parse, target)
     with log_path.open("w") as log, contextlib.redirect_stdout(DbtOutput(log, sys.stdout)) as out:
-        # The date this run settled on (macros/as_of.sql), the warehouse, memory limit, engine.
-        with process_environment({**run_config.dbt_environment(), **dbt_file_log_level()}):
+        # The date this run settled on (macros/as_of.sql), the warehouse, memory limit, engine;
+        # and this process, which dbt must not outlive (orchestration/dbt_launcher.py).
+        environment = {
+            **run_config.dbt_environment(),
+            **dbt_file_log_level(),
+            PARENT_PID_VARIABLE: str(os.getpid()),
+        }
+        with process_environment(environment):
             invocation = dbt.cli(list(DBT_BUILD_ARGS), context=context, target_path=target)
         for event in invocation.stream():
             # dagster-dbt reports a test that is not a check as an observation of each model

@@ -1,0 +1,95 @@
+"""`cs-dbt` (orchestration/dbt_launcher.py): dbt dies with the refresh that started it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from orchestration.dbt_launcher import PARENT_PID_VARIABLE
+from orchestration.resources import dbt_executable
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux's"
+)
+
+# A stand-in for dbt: asks to die with its parent, says so, then works for two minutes.
+_CHILD = (
+    "import time; from orchestration.dbt_launcher import die_with_parent; "
+    "print('protected' if die_with_parent() else 'unprotected', flush=True); time.sleep(120)"
+)
+# A stand-in for the refresh: starts the child as dagster-dbt starts dbt, prints its pid.
+_PARENT = f"""
+import os, subprocess, sys, time
+env = {{**os.environ, {PARENT_PID_VARIABLE!r}: str(os.getpid())}}
+child = subprocess.Popen(
+    [sys.executable, "-c", {_CHILD!r}], stdout=subprocess.PIPE, text=True, env=env
+)
+print(child.pid, child.stdout.readline().strip(), flush=True)
+time.sleep(120)
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie, dead but not yet reaped, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def pids_started_by(parent_pid: int) -> list[int]:
+    """Live processes whose environment names `parent_pid` as the process dbt must not
+    outlive (what orchestration/transform.py gives the dbt it starts)."""
+    marker = f"{PARENT_PID_VARIABLE}={parent_pid}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environment = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:  # gone meanwhile, or not ours
+            continue
+        if marker in environment and running(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+@linux_only
+def test_the_child_is_killed_when_its_parent_is_killed():
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, protection = parent.stdout.readline().split()
+        child = int(pid)
+        assert protection == "protected"
+        assert running(child)
+        parent.kill()  # SIGKILL: nothing of the parent runs any more
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(child), "the child outlived its killed parent"
+    finally:
+        parent.kill()
+
+
+@linux_only
+def test_a_child_whose_parent_is_already_gone_does_not_start():
+    env = {**os.environ, PARENT_PID_VARIABLE: str(os.getpid() + 1_000_000)}  # not its parent
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and result.stdout == ""
+
+
+def test_the_resource_starts_dbt_through_the_launcher():
+    # `make env` installs the console script (pyproject.toml [project.scripts]); a stale
+    # environment without it would silently fall back to plain dbt.
+    assert Path(dbt_executable()).name == "cs-dbt"
+    version = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and "installed:" in version.stdout
