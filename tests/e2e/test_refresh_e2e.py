@@ -28,7 +28,7 @@ from orchestration.settings import REPO_ROOT
 from orchestration.sources import ALL_TARGETS
 from tests.browser import render
 from tests.e2e import report_checks
-from tests.orchestration.test_dbt_launcher import pids_started_by
+from tests.processes import pids_started_by
 
 # One worker runs this module: its tests share the generated data and warehouse.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(name="e2e")]

@@ -12,6 +12,7 @@ import pytest
 
 from orchestration.dbt_launcher import PARENT_PID_VARIABLE
 from orchestration.resources import dbt_executable
+from tests.processes import running
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux's"
@@ -32,32 +33,6 @@ child = subprocess.Popen(
 print(child.pid, child.stdout.readline().strip(), flush=True)
 time.sleep(120)
 """
-
-
-def running(pid: int) -> bool:
-    """Whether `pid` is a live process (a zombie, dead but not yet reaped, is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
-def pids_started_by(parent_pid: int) -> list[int]:
-    """Live processes whose environment names `parent_pid` as the process dbt must not
-    outlive (what orchestration/transform.py gives the dbt it starts)."""
-    marker = f"{PARENT_PID_VARIABLE}={parent_pid}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environment = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:  # gone meanwhile, or not ours
-            continue
-        if marker in environment and running(int(entry.name)):
-            found.append(int(entry.name))
-    return found
 
 
 @linux_only
