@@ -40,12 +40,13 @@ def die_with_parent() -> bool:
     return True
 
 
-def _dbt() -> str:
+def plain_dbt() -> str:
+    """The dbt of this environment, also when the venv's bin/ is not on PATH."""
     beside_python = Path(sys.executable).with_name("dbt")
     return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
 
 
 def main() -> None:
     die_with_parent()
-    dbt = _dbt()
+    dbt = plain_dbt()
     os.execvp(dbt, [dbt, *sys.argv[1:]])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import shutil
 import sys
 from collections.abc import Sequence
 from functools import cached_property
@@ -14,6 +13,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
+from orchestration.dbt_launcher import plain_dbt
 from orchestration.run_config import RUN_CONFIG_RESOURCE, RunConfig
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.window import WINDOW_RESOURCE, IngestWindow
@@ -30,14 +30,11 @@ class LandingResource(ConfigurableResource):
 
 
 def dbt_executable() -> str:
-    """The dbt of this environment, also when the venv's bin/ is not on PATH: started through
-    `cs-dbt` (orchestration/dbt_launcher.py), so that a killed refresh leaves no dbt behind,
-    unless the environment predates that console script."""
-    for name in ("cs-dbt", "dbt"):
-        beside_python = Path(sys.executable).parent / name
-        if beside_python.exists():
-            return str(beside_python)
-    return shutil.which("dbt") or "dbt"
+    """The dbt of this environment, started through `cs-dbt` (orchestration/dbt_launcher.py)
+    so that a killed refresh leaves no dbt behind, unless the environment predates that
+    console script."""
+    launcher = Path(sys.executable).with_name("cs-dbt")
+    return str(launcher) if launcher.exists() else plain_dbt()
 
 
 class WarehouseDbtCliResource(DbtCliResource):
