@@ -1,10 +1,16 @@
-"""Processes seen through Linux's /proc: which are alive, and which a refresh started."""
+"""Processes seen through Linux's /proc: which are alive, which a refresh started, and
+waiting for them to end."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from orchestration.dbt_launcher import PARENT_PID_VARIABLE
+
+T = TypeVar("T")
 
 
 def running(pid: int) -> bool:
@@ -31,3 +37,14 @@ def pids_started_by(parent_pid: int) -> list[int]:
         if marker in environment and running(int(entry.name)):
             found.append(int(entry.name))
     return found
+
+
+def settled(probe: Callable[[], T], seconds: float = 10) -> T:
+    """`probe()` once it is falsy (nothing left running), or its last value after `seconds`:
+    a killed process's children take a moment to be killed in turn."""
+    deadline = time.monotonic() + seconds
+    value = probe()
+    while value and time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = probe()
+    return value

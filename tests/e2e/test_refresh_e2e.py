@@ -28,7 +28,7 @@ from orchestration.settings import REPO_ROOT
 from orchestration.sources import ALL_TARGETS
 from tests.browser import render
 from tests.e2e import report_checks
-from tests.processes import pids_started_by
+from tests.processes import pids_started_by, settled
 
 # One worker runs this module: its tests share the generated data and warehouse.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(name="e2e")]
@@ -311,10 +311,7 @@ def test_killed_refresh_leaves_serving_intact_and_the_waiting_refresh_succeeds(r
     if sys.platform.startswith("linux"):
         # dbt, if the kill came during the build, died with the refresh (cs-dbt) instead of
         # building on and holding the warehouse while the second refresh waits
-        deadline = time.monotonic() + 10
-        while pids_started_by(first.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        outlived = pids_started_by(first.pid)
+        outlived = settled(lambda: pids_started_by(first.pid))
         assert outlived == [], f"dbt {outlived} outlived the refresh killed at {kill_after:.1f}s"
 
     assert second.wait(timeout=1800) == 0, (project.root / "second.log").read_text()[-3000:]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from orchestration.dbt_launcher import PARENT_PID_VARIABLE
 from orchestration.resources import dbt_executable
-from tests.processes import running
+from tests.processes import running, settled
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux's"
@@ -45,10 +44,7 @@ def test_the_child_is_killed_when_its_parent_is_killed():
         assert running(child)
         parent.kill()  # SIGKILL: nothing of the parent runs any more
         parent.wait()
-        deadline = time.monotonic() + 10
-        while running(child) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not running(child), "the child outlived its killed parent"
+        assert not settled(lambda: running(child)), "the child outlived its killed parent"
     finally:
         parent.kill()
 
