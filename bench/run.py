@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench.measure import Measurement, run_measured
+from bench.stages import newest_result, run_name, stage_rows
 from orchestration.settings import REPO_ROOT
 
 BENCH_AS_OF = date(2026, 6, 30)
@@ -280,7 +281,9 @@ def summarise(result: dict) -> dict:
     return ratios
 
 
-def markdown(result: dict) -> str:
+def markdown(result: dict, previous: Path | None = None) -> str:
+    """The run's results as markdown; with `previous` (an earlier result file of the same
+    scale), its stages side by side with that run's (bench/stages.py)."""
     lines = [
         f"# Benchmark {result['scale']} ({result['data']}), {result['started_at']}",
         "",
@@ -316,6 +319,10 @@ def markdown(result: dict) -> str:
     lines += [f"| {n['node']} | {n['seconds']} |" for n in result["full_dbt_nodes"]]
     if result.get("peer_mismatches") is not None:
         lines += ["", f"pandas peer vs marts: {json.dumps(result['peer_mismatches'])}"]
+    if previous is not None:
+        earlier = (run_name(previous), json.loads(previous.read_text()))
+        lines += ["", f"Per stage (s), against {previous.name}, the newest earlier result:", ""]
+        lines.append(stage_rows([earlier, ("this run", result)]).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
@@ -341,7 +348,17 @@ def _landing_size(root: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) -> dict:
+def run(
+    scale: str,
+    seed: int,
+    months: int,
+    cache: Path,
+    out: Path,
+    peer: bool,
+    previous: Path | None = None,
+) -> dict:
+    """Measure `scale` and write its results into `out`; their markdown sets the stages side by
+    side with the result file `previous` when there is one."""
     ws = Workspace(cache, scale, seed, months)
     generated = ensure_generated(ws)
     shutil.rmtree(ws.root, ignore_errors=True)
@@ -391,10 +408,15 @@ def run(scale: str, seed: int, months: int, cache: Path, out: Path, peer: bool) 
     }
     result["ratios"] = summarise(result)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{scale}-{date.today().isoformat()}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
-    stem.with_suffix(".md").write_text(markdown(result))
+    written = results_path(out, scale)
+    written.write_text(json.dumps(result, indent=2))
+    written.with_suffix(".md").write_text(markdown(result, previous))
     return result
+
+
+def results_path(out: Path, scale: str) -> Path:
+    """Where today's run of `scale` writes its results (`.json`; the `.md` beside it)."""
+    return out / f"{scale}-{date.today().isoformat()}.json"
 
 
 def add_peer(scale: str, cache: Path, out: Path, seed: int, months: int) -> dict:
@@ -425,11 +447,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     months = args.months or DEFAULT_MONTHS[args.scale]
+    previous = None
     if args.peer_only:
         result = add_peer(args.scale, args.cache, args.out, args.seed, months)
     else:
-        result = run(args.scale, args.seed, months, args.cache, args.out, peer=not args.no_peer)
-    print(markdown(result))
+        # before the run: the newest earlier result, not the one this run may overwrite
+        previous = newest_result(args.out, args.scale, excluding=results_path(args.out, args.scale))
+        result = run(
+            args.scale, args.seed, months, args.cache, args.out, not args.no_peer, previous
+        )
+    print(markdown(result, previous))
     for name, value in result["ratios"].items():
         print(f"{name}: {value}")
     mismatched = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -18,6 +19,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(name="bench")]
 
 def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
     out = tmp_path / "results"
+    out.mkdir()
+    earlier = "small-2026-12-01-9c53a64.json"  # a real earlier result: the stages compared
+    shutil.copy(REPO_ROOT / "bench" / "results" / earlier, out / earlier)
     result = subprocess.run(
         [sys.executable, "-m", "bench.run", "--scale", "small", "--months", "1",
          "--cache", str(tmp_path / "cache"), "--out", str(out)],
@@ -25,7 +29,7 @@ def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
     )  # fmt: skip
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    (written,) = out.glob("small-*.json")
+    (written,) = [path for path in out.glob("small-*.json") if path.name != earlier]
     bench = json.loads(written.read_text())
     assert set(bench["measurements"]) == {"limit", "full", "incremental", "pandas_peer"}
     for measurement in bench["measurements"].values():
@@ -44,7 +48,10 @@ def test_bench_runs_at_small_scale_and_writes_its_results(tmp_path):
     assert set(bench["peak_during"]) == {"full", "incremental"}
     assert set(bench["disk_after_full"]) == {"warehouse", "serving", "dagster_home", "other"}
     assert bench["disk_after_full"]["warehouse"] > 0
-    assert written.with_suffix(".md").read_text().startswith("# Benchmark small")
+    report = written.with_suffix(".md").read_text()
+    assert report.startswith("# Benchmark small")
+    assert f"Per stage (s), against {earlier}, the newest earlier result:" in report
+    assert "| stage | 9c53a64 | this run |" in report
     assert "full_over_limit:" in result.stdout
 
 
