@@ -40,13 +40,13 @@ def _is_other_load(step: str) -> bool:
     return _is_load(step) and step != SEGMENT_LOAD
 
 
-def _node(result: dict, refresh: str, prefix: str) -> str:
+def _node(result: dict, refresh: str, name: str) -> str:
     """A dbt node's seconds, or "< s" (the slowest nodes' fastest) when it was not among the
-    slowest nodes the result keeps; blank when the result keeps none. A test's unique id ends
-    in a hash, so nodes are matched by prefix."""
+    slowest nodes the result keeps; blank when the result keeps none. A test's unique id is its
+    name and a hash (`test.<project>.<name>.<hash>`): either form matches."""
     nodes = result.get(f"{refresh}_dbt_nodes") or []
     for node in nodes:
-        if node["node"].startswith(prefix):
+        if node["node"] == name or node["node"].startswith(f"{name}."):
             return f"{node['seconds']:.1f}"
     return f"< {min(n['seconds'] for n in nodes):.1f}" if nodes else ""
 
@@ -103,10 +103,11 @@ def result_path(results_dir: Path, scale: str, name: str) -> Path:
 
 
 def newest_result(results_dir: Path, scale: str, excluding: Path) -> Path | None:
-    """The result of `scale` written last in `results_dir`, if any, other than `excluding`
-    (the file a run is about to overwrite)."""
+    """The result of `scale` in `results_dir` measured last (by its own `started_at`: a clone
+    gives every file the same modification time), other than `excluding` (the file a run is
+    about to overwrite); None when there is none."""
     paths = [path for path in results_dir.glob(f"{scale}-*.json") if path != excluding]
-    return max(paths, key=lambda path: path.stat().st_mtime) if paths else None
+    return max(paths, key=lambda path: json.loads(path.read_text())["started_at"], default=None)
 
 
 def stage_rows(named_results: Sequence[tuple[str, dict]]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from bench.stages import result_path, run_name, stage_table
+from bench.stages import newest_result, result_path, run_name, stage_table
 from orchestration.settings import REPO_ROOT
 
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -88,3 +88,19 @@ def test_the_per_stage_table_of_docs_benchmark_is_what_bench_stages_prints():
     table = re.search(r"^\| stage \|.*?\n(?=\n)", text, re.MULTILINE | re.DOTALL).group(0)
     names = [cell.strip() for cell in table.splitlines()[0].strip("|").split("|")][1:]
     assert table == stage_table([result_path(RESULTS, "medium", name) for name in names])
+
+
+def test_the_newest_earlier_result_is_the_last_measured_not_the_last_written(tmp_path):
+    """A clone gives every result file the same modification time: the run's own start time
+    decides, and the file a run is about to overwrite is not its own predecessor."""
+    for name, started_at in [
+        ("medium-2026-12-02-ccccccc", "2026-12-02T01:00:00+00:00"),
+        ("medium-2026-11-30-aaaaaaa", "2026-11-30T10:00:00+00:00"),  # written last
+        ("small-2026-12-03-bbbbbbb", "2026-12-03T10:00:00+00:00"),  # another scale
+    ]:
+        (tmp_path / f"{name}.json").write_text(json.dumps({"started_at": started_at}))
+    today = tmp_path / "medium-2026-12-02-ccccccc.json"
+
+    assert newest_result(tmp_path, "medium", excluding=tmp_path / "x.json") == today
+    assert newest_result(tmp_path, "medium", excluding=today).stem.endswith("aaaaaaa")
+    assert newest_result(tmp_path, "large", excluding=today) is None
