@@ -12,7 +12,8 @@ months under bench/cache/):
   pandas, asserted equal to ours.
 
 Each is a separate process; wall time and peak RSS of its whole process tree are recorded.
-Results go to bench/results/<scale>-<date>.json and .md; the ratios are printed last.
+Results go to bench/results/<scale>-<date>.json and .md; the ratios are printed last. The .md
+ends with the run's stages beside the newest earlier result's of its scale (bench/stages.py).
 """
 
 from __future__ import annotations
