@@ -354,12 +354,12 @@ def run(
     seed: int,
     months: int,
     cache: Path,
-    out: Path,
+    written: Path,
     peer: bool,
     previous: Path | None = None,
 ) -> dict:
-    """Measure `scale` and write its results into `out`; their markdown sets the stages side by
-    side with the result file `previous` when there is one."""
+    """Measure `scale` and write its results to `written` (`.json`, the `.md` beside it); their
+    markdown sets the stages side by side with the result file `previous` when there is one."""
     ws = Workspace(cache, scale, seed, months)
     generated = ensure_generated(ws)
     shutil.rmtree(ws.root, ignore_errors=True)
@@ -408,8 +408,7 @@ def run(
         },
     }
     result["ratios"] = summarise(result)
-    out.mkdir(parents=True, exist_ok=True)
-    written = results_path(out, scale)
+    written.parent.mkdir(parents=True, exist_ok=True)
     written.write_text(json.dumps(result, indent=2))
     written.with_suffix(".md").write_text(markdown(result, previous))
     return result
@@ -424,7 +423,9 @@ def add_peer(scale: str, cache: Path, out: Path, seed: int, months: int) -> dict
     """Measure the pandas peer on the workspace of the newest run of `scale`, and add it to
     that run's results (for a peer written or changed after the refresh was measured)."""
     ws = Workspace(cache, scale, seed, months)
-    stem = max(out.glob(f"{scale}-*.json"), key=lambda path: path.stat().st_mtime)
+    stem = newest_result(out, scale)
+    if stem is None:
+        raise SystemExit(f"no {scale} results in {out} to add the pandas peer to")
     result = json.loads(stem.read_text())
     last_day = max(date.fromisoformat(p.name) for p in ws.days())
     measured, result["peer_mismatches"] = measure_peer(ws, last_day)
@@ -452,11 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.peer_only:
         result = add_peer(args.scale, args.cache, args.out, args.seed, months)
     else:
-        # before the run: the newest earlier result, not the one this run may overwrite
-        previous = newest_result(args.out, args.scale, excluding=results_path(args.out, args.scale))
-        result = run(
-            args.scale, args.seed, months, args.cache, args.out, not args.no_peer, previous
-        )
+        # decided once, before the run: where it writes (its date does not move if the run
+        # crosses midnight), and the newest earlier result, not the one it may overwrite
+        written = results_path(args.out, args.scale)
+        previous = newest_result(args.out, args.scale, excluding=written)
+        result = run(args.scale, args.seed, months, args.cache, written, not args.no_peer, previous)
     print(markdown(result, previous))
     for name, value in result["ratios"].items():
         print(f"{name}: {value}")

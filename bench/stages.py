@@ -102,7 +102,7 @@ def result_path(results_dir: Path, scale: str, name: str) -> Path:
     return path
 
 
-def newest_result(results_dir: Path, scale: str, excluding: Path) -> Path | None:
+def newest_result(results_dir: Path, scale: str, excluding: Path | None = None) -> Path | None:
     """The result of `scale` in `results_dir` measured last (by its own `started_at`: a clone
     gives every file the same modification time), other than `excluding` (the file a run is
     about to overwrite); None when there is none."""
